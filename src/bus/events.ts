@@ -1,0 +1,61 @@
+/**
+ * @module bus/events
+ * Typed events, one per arrow of the loop. Each event's subject is `<type>.<entity>` so that a
+ * NATS JetStream adapter can partition by entity (`telemetry.points.service:checkout`).
+ */
+import type { Action, Anomaly, ChangeEvent, Hypothesis, Incident, Prediction } from '../records/types.js';
+import type { Point, SeriesRecord } from '../telemetry/types.js';
+
+/** Every event on the bus. */
+export type EngineEvent =
+  | { readonly type: 'telemetry.points'; readonly entity: string; readonly series: SeriesRecord; readonly points: readonly Point[] }
+  | { readonly type: 'change.recorded'; readonly entity: string; readonly event: ChangeEvent }
+  | { readonly type: 'anomaly.raised'; readonly entity: string; readonly anomaly: Anomaly }
+  | { readonly type: 'prediction.made'; readonly entity: string; readonly prediction: Prediction }
+  | { readonly type: 'incident.opened'; readonly entity: string; readonly incident: Incident }
+  | { readonly type: 'incident.resolved'; readonly entity: string; readonly incident: Incident }
+  | { readonly type: 'incident.escalated'; readonly entity: string; readonly incident: Incident }
+  | { readonly type: 'rca.ranked'; readonly entity: string; readonly incidentId: string; readonly hypotheses: readonly Hypothesis[] }
+  | { readonly type: 'action.proposed'; readonly entity: string; readonly action: Action }
+  | { readonly type: 'action.executed'; readonly entity: string; readonly action: Action }
+  | { readonly type: 'action.verified'; readonly entity: string; readonly action: Action };
+
+/** The event type names. */
+export type EventType = EngineEvent['type'];
+
+/** Every event type, in loop order. */
+export const EVENT_TYPES: readonly EventType[] = [
+  'telemetry.points',
+  'change.recorded',
+  'anomaly.raised',
+  'prediction.made',
+  'incident.opened',
+  'rca.ranked',
+  'action.proposed',
+  'action.executed',
+  'action.verified',
+  'incident.resolved',
+  'incident.escalated',
+];
+
+/** Subject of an event: its type, then its entity with dots replaced (`anomaly.raised.host:h-1`). */
+export function subjectOf(e: EngineEvent): string {
+  return `${e.type}.${e.entity.replaceAll('.', '_')}`;
+}
+
+/**
+ * Whether a subject matches a pattern with NATS wildcards: `*` one token, `>` one or more
+ * trailing tokens.
+ * @example subjectMatches('anomaly.raised.>', 'anomaly.raised.host:h1') // true
+ */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    const tok = p[i];
+    if (tok === '>') return s.length > i;
+    if (i >= s.length) return false;
+    if (tok !== '*' && tok !== s[i]) return false;
+  }
+  return p.length === s.length;
+}

@@ -1,0 +1,251 @@
+/**
+ * @module cli/up
+ * `homeostat up`: the whole platform in one process on its embedded defaults — SQLite store,
+ * in-process bus, simulated fleet driven in accelerated time, API and dashboard on localhost.
+ * Configuration is layered: defaults ← YAML file (`--config`) ← environment (`HOMEOSTAT_*`) ← flags.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { type ApiToken, createApi } from '../api/index.js';
+import { createPlatform, type Platform } from '../engine/platform.js';
+import { describe, invalid } from '../errors.js';
+import { parseTopology } from '../twin/index.js';
+import { convert, type FlagSpec, helpText, parseArgs } from './args.js';
+
+/** Settings of `homeostat up`. */
+export interface UpConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly db: string;
+  readonly sim: boolean;
+  readonly speed: number;
+  readonly seed: number;
+  readonly warmupMs: number;
+  readonly faultEveryMs: number;
+  readonly policy: string;
+  readonly topology: string;
+  readonly webhook: string;
+  readonly webhookSecret: string;
+  readonly dryRun: boolean;
+  readonly openRead: boolean;
+  readonly config: string;
+}
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Defaults of `up`. */
+export const UP_DEFAULTS: UpConfig = {
+  host: '127.0.0.1',
+  port: 8080,
+  db: '.homeostat/homeostat.db',
+  sim: true,
+  speed: 60,
+  seed: 1,
+  warmupMs: 24 * 3600_000,
+  faultEveryMs: 45 * 60_000,
+  policy: join(ROOT, 'policies/default.yaml'),
+  topology: '',
+  webhook: '',
+  webhookSecret: '',
+  dryRun: false,
+  openRead: true,
+  config: '',
+};
+
+/** Flags of `up` (names map to {@link UpConfig} keys in camelCase). */
+export const UP_FLAGS: readonly FlagSpec[] = [
+  { name: 'port', type: 'number', description: 'HTTP port of the API and dashboard', defaultText: '8080', env: 'HOMEOSTAT_PORT' },
+  { name: 'host', type: 'string', description: 'address to bind', defaultText: '127.0.0.1', env: 'HOMEOSTAT_HOST' },
+  { name: 'db', type: 'string', description: 'SQLite database file', defaultText: '.homeostat/homeostat.db', env: 'HOMEOSTAT_DB' },
+  { name: 'sim', type: 'boolean', description: 'drive the engine from the simulated fleet (--no-sim: real telemetry only)', defaultText: 'true', env: 'HOMEOSTAT_SIM' },
+  { name: 'speed', type: 'number', description: 'simulated-time factor (60 = one simulated hour per minute)', defaultText: '60', env: 'HOMEOSTAT_SPEED' },
+  { name: 'seed', type: 'number', description: 'simulator seed', defaultText: '1', env: 'HOMEOSTAT_SEED' },
+  { name: 'warmup', type: 'duration', description: 'simulated history replayed at start so models are warm', defaultText: '24h', env: 'HOMEOSTAT_WARMUP' },
+  { name: 'fault-every', type: 'duration', description: 'mean simulated time between injected faults', defaultText: '45m', env: 'HOMEOSTAT_FAULT_EVERY' },
+  { name: 'policy', type: 'string', description: 'policy table (YAML) mapping faults to actions', defaultText: 'policies/default.yaml', env: 'HOMEOSTAT_POLICY' },
+  { name: 'topology', type: 'string', description: 'topology file (YAML or JSON) to load into the twin', env: 'HOMEOSTAT_TOPOLOGY' },
+  { name: 'webhook', type: 'string', description: 'URL of a webhook executor for actions', env: 'HOMEOSTAT_WEBHOOK' },
+  { name: 'webhook-secret', type: 'string', description: 'HMAC secret signing webhook bodies', env: 'HOMEOSTAT_WEBHOOK_SECRET' },
+  { name: 'dry-run', type: 'boolean', description: 'never execute actions, only dry-run them', defaultText: 'false', env: 'HOMEOSTAT_DRY_RUN' },
+  { name: 'open-read', type: 'boolean', description: 'read routes need no token', defaultText: 'true', env: 'HOMEOSTAT_OPEN_READ' },
+  { name: 'config', type: 'string', description: 'YAML file with any of these settings (keys as flag names)', env: 'HOMEOSTAT_CONFIG' },
+];
+
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+function key(spec: FlagSpec): keyof UpConfig {
+  const k = camel(spec.name);
+  return (k === 'warmup' ? 'warmupMs' : k === 'faultEvery' ? 'faultEveryMs' : k) as keyof UpConfig;
+}
+
+/**
+ * Layers the configuration: defaults ← file ← environment ← flags, checking each value once.
+ */
+export function resolveUpConfig(flags: Readonly<Record<string, string | number | boolean>>, env: NodeJS.ProcessEnv): UpConfig {
+  const out: Record<string, unknown> = { ...UP_DEFAULTS };
+  const file = (flags.config as string | undefined) ?? env.HOMEOSTAT_CONFIG;
+  if (file) {
+    const doc: unknown = parseYaml(readFileSync(file, 'utf8'));
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw invalid(`${file}: expected a YAML mapping of settings (got ${describe(doc)})`);
+    for (const [name, value] of Object.entries(doc as Record<string, unknown>)) {
+      const spec = UP_FLAGS.find((s) => s.name === name);
+      if (spec === undefined || name === 'config') {
+        throw invalid(`${file}: unknown setting "${name}" (expected one of ${UP_FLAGS.filter((s) => s.name !== 'config').map((s) => s.name).join(', ')})`);
+      }
+      out[key(spec)] = convert(String(value), spec, file);
+    }
+  }
+  for (const spec of UP_FLAGS) {
+    const raw = spec.env ? env[spec.env] : undefined;
+    if (raw !== undefined && raw !== '') out[key(spec)] = convert(raw, spec, spec.env ?? spec.name);
+  }
+  for (const spec of UP_FLAGS) {
+    const v = flags[spec.name];
+    if (v !== undefined) out[key(spec)] = v;
+  }
+  const cfg = out as unknown as UpConfig;
+  if (!Number.isInteger(cfg.port) || cfg.port < 0 || cfg.port > 65535) throw invalid(`port must be an integer in [0, 65535] (got ${describe(cfg.port)})`);
+  if (!(cfg.speed > 0) || cfg.speed > 100_000) throw invalid(`speed must be a number in (0, 100000] (got ${describe(cfg.speed)})`);
+  if (!Number.isInteger(cfg.seed)) throw invalid(`seed must be an integer (got ${describe(cfg.seed)})`);
+  if (cfg.faultEveryMs < 5 * 60_000) throw invalid(`fault-every must be at least 5m (got ${cfg.faultEveryMs} ms)`);
+  return cfg;
+}
+
+/** The admin token: HOMEOSTAT_TOKEN, else one kept beside the database (made at first start). */
+export function adminToken(dbPath: string, env: NodeJS.ProcessEnv): { token: string; created: boolean; file?: string } {
+  if (env.HOMEOSTAT_TOKEN) return { token: env.HOMEOSTAT_TOKEN, created: false };
+  const file = join(dirname(resolve(dbPath === ':memory:' ? '.homeostat/x' : dbPath)), 'admin-token');
+  if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), created: false, file };
+  mkdirSync(dirname(file), { recursive: true });
+  const token = `hs_${randomBytes(24).toString('base64url')}`;
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return { token, created: true, file };
+}
+
+/** Help of `up`. */
+export const UP_HELP = helpText(
+  'homeostat up [options]',
+  'Runs the whole platform: store, bus, digital twin, simulated fleet (unless --no-sim), the\nDetect → Predict → Decide → Heal loop, the HTTP API and the dashboard.',
+  UP_FLAGS,
+);
+
+/** A running platform with its HTTP server. */
+export interface RunningPlatform {
+  readonly platform: Platform;
+  readonly url: string;
+  readonly token: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the platform and its API; returns once it listens. With the simulator, it first replays
+ * the warm-up period as fast as it can, then steps the fleet every `stepMs / speed` wall ms.
+ */
+export async function startUp(cfg: UpConfig, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<RunningPlatform> {
+  const policyText = readFileSync(cfg.policy, 'utf8');
+  const topology = cfg.topology ? parseTopology(parseYaml(readFileSync(cfg.topology, 'utf8')), cfg.topology) : undefined;
+  if (cfg.db !== ':memory:') mkdirSync(dirname(resolve(cfg.db)), { recursive: true });
+  const startMs = Math.floor(Date.now() / 60_000) * 60_000 - cfg.warmupMs;
+  const platform = await createPlatform({
+    dbPath: cfg.db,
+    policyText,
+    ...(cfg.sim ? { sim: { seed: cfg.seed, startMs } } : {}),
+    ...(topology ? { topology } : {}),
+    ...(cfg.webhook ? { webhook: { url: cfg.webhook, ...(cfg.webhookSecret ? { secret: cfg.webhookSecret } : {}) } } : {}),
+    switches: { dryRun: cfg.dryRun },
+    speed: cfg.speed,
+    idPrefix: Date.now().toString(36),
+    onError: (e, where) => log(`error in ${where}: ${e instanceof Error ? e.message : String(e)}`),
+  });
+  const admin = adminToken(cfg.db, env);
+  const tokens: ApiToken[] = [{ token: admin.token, scopes: ['admin'], name: 'admin' }];
+  const app = await createApi({
+    store: platform.store,
+    engine: platform.engine,
+    tokens,
+    openRead: cfg.openRead,
+    uiDir: join(ROOT, 'dist/ui'),
+  });
+  const { sim, driver } = platform;
+  let timer: NodeJS.Timeout | undefined;
+  if (sim && driver) {
+    const warmSteps = Math.round(cfg.warmupMs / 60_000);
+    log(`replaying ${warmSteps} simulated minutes of warm-up…`);
+    const t0 = Date.now();
+    await driver.run(warmSteps);
+    log(`warm-up done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    let nextFaultAt = sim.now() + 10 * 60_000;
+    let busy = false;
+    const intervalMs = Math.max(1, Math.round(60_000 / cfg.speed));
+    timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      if (sim.now() >= nextFaultAt) {
+        try {
+          const f = sim.scheduleFaults(1, sim.now() + 60_000, sim.now() + 5 * 60_000)[0];
+          if (f) log(`simulator: ${f.kind} scheduled on ${f.rootCause} at ${new Date(f.onsetMs).toISOString()}`);
+        } catch (e) {
+          log(`simulator: could not schedule a fault: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        nextFaultAt = sim.now() + cfg.faultEveryMs;
+      }
+      driver
+        .step()
+        .catch((e: unknown) => log(`error in simulator step: ${e instanceof Error ? e.message : String(e)}`))
+        .finally(() => {
+          busy = false;
+        });
+    }, intervalMs);
+  } else {
+    timer = setInterval(() => {
+      platform.engine.tick().catch((e: unknown) => log(`error in tick: ${e instanceof Error ? e.message : String(e)}`));
+    }, 5_000);
+  }
+  const address = await app.listen({ host: cfg.host, port: cfg.port });
+  if (admin.created) log(`admin token (saved to ${admin.file}): ${admin.token}`);
+  else if (admin.file) log(`admin token: in ${admin.file}`);
+  log(`Homeostat is up: dashboard ${address}/  API ${address}/api/v1  OpenAPI ${address}/openapi.json`);
+  let stopped = false;
+  return {
+    platform,
+    url: address,
+    token: admin.token,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await app.close();
+      await platform.close();
+    },
+  };
+}
+
+/** Runs `homeostat up` until SIGINT/SIGTERM. */
+export async function upCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, UP_FLAGS, 'homeostat up');
+  if (args.help) {
+    process.stdout.write(UP_HELP);
+    return 0;
+  }
+  const cfg = resolveUpConfig(args.flags, process.env);
+  const log = (line: string): void => void process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  const running = await startUp(cfg, process.env, log);
+  await new Promise<void>((done) => {
+    const shut = (): void => {
+      log('stopping…');
+      running.stop().then(done, (e: unknown) => {
+        log(`error while stopping: ${String(e)}`);
+        done();
+      });
+    };
+    process.once('SIGINT', shut);
+    process.once('SIGTERM', shut);
+  });
+  return 0;
+}

@@ -1,0 +1,95 @@
+/**
+ * @module engine/config
+ * Settings of the loop: alerting rules applied after calibration, incident correlation,
+ * prediction schedules, persistence. Every duration is in milliseconds of engine time
+ * (simulated time when the simulator drives the engine).
+ */
+
+/** When a calibrated score becomes an anomaly, and when an anomaly ends. */
+export interface AlertConfig {
+  /** Calibrated confidence at or above which a point counts as anomalous. Default 0.9. */
+  readonly minConfidence: number;
+  /** Consecutive anomalous points needed to raise an anomaly. Default 2. */
+  readonly consecutivePoints: number;
+  /** Consecutive normal points that close an open anomaly. Default 5. */
+  readonly clearPoints: number;
+  /** An open anomaly is raised again (re-notified) after this long. Default 60 min. */
+  readonly renotifyMs: number;
+  /**
+   * While an anomaly is open its series' detector stops learning, so the baseline is not dragged
+   * by the fault; after this long it learns again (the new level becomes normal). Default 3 h.
+   */
+  readonly maxFreezeMs: number;
+}
+
+/** How anomalies group into incidents and when an incident moves on. */
+export interface IncidentConfig {
+  /** An anomaly joins an open incident whose last anomaly is at most this old. Default 20 min. */
+  readonly correlationWindowMs: number;
+  /** …and whose entities are within this many topology hops. Default 2. */
+  readonly hops: number;
+  /** Time an incident gathers anomalies before root-cause ranking and decision. Default 3 min. */
+  readonly settleMs: number;
+  /** An incident whose anomalies all closed before a decision is resolved as transient. */
+  readonly resolveTransient: boolean;
+}
+
+/** Prediction schedules. */
+export interface PredictConfig {
+  /** How often every entity's failure risk is scored. Default 15 min. */
+  readonly failureEveryMs: number;
+  /** Failure risk at or above which a prediction is published and joins incidents. Default 0.7. */
+  readonly failureAlertProbability: number;
+  /** Failure risk at or above which a prediction is stored (the dashboard's risk list). Default 0.2. */
+  readonly failureStoreProbability: number;
+  /** How often demand is forecast for capacity signals of services. Default 2 h. */
+  readonly demandEveryMs: number;
+  /** Demand forecast horizon. Default 24 h. */
+  readonly demandHorizonMs: number;
+  /** Stored forecasts keep one point per this step. Default 10 min. */
+  readonly demandStoreStepMs: number;
+}
+
+/** Everything the engine is configured with. */
+export interface EngineConfig {
+  readonly alert: AlertConfig;
+  readonly incident: IncidentConfig;
+  readonly predict: PredictConfig;
+  /** Store every ingested point (off in the loop benchmark, where only the models need them). */
+  readonly persistPoints: boolean;
+  /** Points older than this are pruned. Default 7 days. */
+  readonly pointsRetentionMs: number;
+  /** Model states are saved this often. Default 30 min. */
+  readonly saveStateEveryMs: number;
+  /** Sampling step of telemetry; forecasters assume it. Default 60 s. */
+  readonly stepMs: number;
+}
+
+/** The defaults. */
+export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
+  alert: {
+    minConfidence: 0.9,
+    consecutivePoints: 2,
+    clearPoints: 5,
+    renotifyMs: 60 * 60_000,
+    maxFreezeMs: 3 * 3600_000,
+  },
+  incident: {
+    correlationWindowMs: 20 * 60_000,
+    hops: 2,
+    settleMs: 3 * 60_000,
+    resolveTransient: true,
+  },
+  predict: {
+    failureEveryMs: 15 * 60_000,
+    failureAlertProbability: 0.7,
+    failureStoreProbability: 0.2,
+    demandEveryMs: 2 * 3600_000,
+    demandHorizonMs: 24 * 3600_000,
+    demandStoreStepMs: 10 * 60_000,
+  },
+  persistPoints: true,
+  pointsRetentionMs: 7 * 24 * 3600_000,
+  saveStateEveryMs: 30 * 60_000,
+  stepMs: 60_000,
+};

@@ -1,0 +1,96 @@
+/**
+ * @module engine/platform
+ * The composition root of one Homeostat process: store, bus, twin, simulator (optional),
+ * executors, policy and engine, wired by hand. The CLI's `up`, the loop benchmark and the
+ * end-to-end tests build the platform through here, so they run the same code path.
+ */
+import { MemoryBus } from '../bus/memory/index.js';
+import { type Clock, ManualClock, systemClock } from '../clock.js';
+import { parsePolicy } from '../decide/index.js';
+import { ExecutorSet, type Executor, SimulatorExecutor, WebhookExecutor } from '../heal/index.js';
+import { FleetSimulator } from '../sim/index.js';
+import type { SimOptions } from '../sim/index.js';
+import type { Store } from '../store/index.js';
+import { openSqliteStore } from '../store/sqlite/index.js';
+import { Twin } from '../twin/index.js';
+import type { Topology } from '../twin/index.js';
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
+import { Engine, type EngineModels } from './engine.js';
+import type { EngineSwitches } from './handle.js';
+import { SimDriver } from './sim-driver.js';
+
+/** How to build a platform. */
+export interface PlatformOptions {
+  /** SQLite file path, or ':memory:'. */
+  readonly dbPath: string;
+  /** Text of the policy table (YAML). */
+  readonly policyText: string;
+  /** With a simulator: its options; the engine's clock becomes simulated time. */
+  readonly sim?: Partial<SimOptions>;
+  /** A topology to load into the twin (in addition to the simulator's). */
+  readonly topology?: Topology;
+  readonly webhook?: { readonly url: string; readonly secret?: string };
+  readonly switches?: Partial<EngineSwitches>;
+  readonly config?: EngineConfig;
+  readonly models?: Partial<EngineModels>;
+  /** Speed factor shown in status (simulated ms per wall ms). */
+  readonly speed?: number;
+  readonly idPrefix?: string;
+  readonly onError?: (error: unknown, where: string) => void;
+}
+
+/** A wired platform. */
+export interface Platform {
+  readonly engine: Engine;
+  readonly store: Store;
+  readonly twin: Twin;
+  readonly clock: Clock;
+  readonly sim?: FleetSimulator;
+  readonly driver?: SimDriver;
+  /** Stops the engine (saving model states) and closes the bus and store. */
+  close(): Promise<void>;
+}
+
+/** Builds and starts a platform. */
+export async function createPlatform(options: PlatformOptions): Promise<Platform> {
+  const policy = parsePolicy(options.policyText);
+  const store = await openSqliteStore(options.dbPath);
+  const bus = new MemoryBus({ onError: (e, ev) => options.onError?.(e, `bus handler for ${ev.type}`) });
+  const twin = new Twin();
+  const sim = options.sim !== undefined ? new FleetSimulator(options.sim) : undefined;
+  if (sim) twin.load(sim.topology);
+  if (options.topology) twin.load(options.topology);
+  const clock: Clock = sim ? new ManualClock(sim.now()) : systemClock;
+  const executors: Executor[] = [];
+  if (sim) executors.push(new SimulatorExecutor(sim));
+  if (options.webhook) executors.push(new WebhookExecutor(options.webhook));
+  const engine = new Engine({
+    store,
+    bus,
+    twin,
+    clock,
+    executors: new ExecutorSet(executors),
+    policy,
+    config: options.config ?? DEFAULT_ENGINE_CONFIG,
+    ...(options.models ? { models: options.models } : {}),
+    ...(options.switches ? { switches: options.switches } : {}),
+    ...(sim ? { simulated: { speed: options.speed ?? 1 } } : {}),
+    ...(options.idPrefix ? { idPrefix: options.idPrefix } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  await engine.start();
+  const driver = sim && clock instanceof ManualClock ? new SimDriver(engine, sim, clock) : undefined;
+  return {
+    engine,
+    store,
+    twin,
+    clock,
+    ...(sim ? { sim } : {}),
+    ...(driver ? { driver } : {}),
+    async close() {
+      await engine.stop();
+      await bus.close();
+      await store.close();
+    },
+  };
+}

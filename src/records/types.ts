@@ -1,0 +1,251 @@
+/**
+ * @module records/types
+ * The records of the loop — what each box produces and the store keeps: anomalies, predictions,
+ * change events, incidents and their root-cause hypotheses, actions, decisions, feedback, models.
+ * Plain data shared by every domain; no behaviour lives here.
+ */
+
+/** One contributor to an output: a metric, a feature or a piece of evidence, with its weight. */
+export interface Attribution {
+  readonly name: string;
+  /** Share or signed weight of this contributor; larger magnitude = more influence. */
+  readonly weight: number;
+  readonly expected?: number;
+  readonly actual?: number;
+}
+
+/** Which model (kind and version of its state shape) produced an output. */
+export interface ModelRef {
+  readonly kind: string;
+  readonly version: string;
+}
+
+/** An anomaly raised on one series. */
+export interface Anomaly {
+  readonly id: string;
+  readonly seriesId: string;
+  readonly entityId: string;
+  readonly metric: string;
+  /** Time of the anomalous point (epoch ms). */
+  readonly at: number;
+  /** Raw detector score (higher = more anomalous). */
+  readonly score: number;
+  /** Calibrated probability that this is a true anomaly, in [0, 1]. */
+  readonly confidence: number;
+  readonly expected: number;
+  readonly actual: number;
+  readonly direction: 'up' | 'down';
+  readonly model: ModelRef;
+  readonly contributors: readonly Attribution[];
+  /** One sentence a person can read. */
+  readonly explanation: string;
+  readonly status: 'open' | 'closed';
+  readonly incidentId?: string;
+}
+
+/** What a prediction is about. */
+export type PredictionKind = 'failure_risk' | 'demand';
+
+/** A forecast: times, mean and a central interval at `level` (e.g. 0.9). */
+export interface Forecast {
+  readonly t: readonly number[];
+  readonly mean: readonly number[];
+  readonly lower: readonly number[];
+  readonly upper: readonly number[];
+  readonly level: number;
+}
+
+/** A prediction about an entity (failure risk) or a series (demand). */
+export interface Prediction {
+  readonly id: string;
+  readonly kind: PredictionKind;
+  readonly entityId: string;
+  readonly seriesId?: string;
+  readonly metric?: string;
+  /** When it was made (epoch ms). */
+  readonly at: number;
+  readonly horizonMs: number;
+  readonly model: ModelRef;
+  /** failure_risk: probability of failure within the horizon; demand: the peak forecast mean. */
+  readonly value: number;
+  readonly confidence: number;
+  readonly forecast?: Forecast;
+  readonly explanation: readonly Attribution[];
+  readonly summary: string;
+}
+
+/** A change in the infrastructure: a deploy, a config change, a restart, an external alert. */
+export interface ChangeEvent {
+  readonly id: string;
+  readonly at: number;
+  readonly entityId: string;
+  readonly kind: 'deploy' | 'config' | 'restart' | 'scale' | 'alert' | 'maintenance';
+  readonly detail: string;
+  readonly attributes?: Readonly<Record<string, string>>;
+}
+
+/** Fault kinds Homeostat knows how to name, attribute and heal. */
+export type FaultKind =
+  | 'memory_leak'
+  | 'cpu_hog'
+  | 'disk_fill'
+  | 'bad_deploy'
+  | 'dependency_outage'
+  | 'network_loss'
+  | 'host_failure'
+  | 'traffic_surge';
+
+/** Every fault kind, in a stable order. */
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'memory_leak',
+  'cpu_hog',
+  'disk_fill',
+  'bad_deploy',
+  'dependency_outage',
+  'network_loss',
+  'host_failure',
+  'traffic_surge',
+];
+
+/** A root-cause hypothesis for an incident. */
+export interface Hypothesis {
+  readonly entityId: string;
+  readonly faultKind: FaultKind | 'unknown';
+  /** Probability that this entity (and kind) is the root cause, in [0, 1]. */
+  readonly confidence: number;
+  /** Raw ranking score before calibration. */
+  readonly score: number;
+  /** Sentences forming the evidence chain, in reading order. */
+  readonly evidence: readonly string[];
+  /** Entity ids from this root cause to the symptoms, along the topology. */
+  readonly path: readonly string[];
+  readonly contributors: readonly Attribution[];
+}
+
+/** Lifecycle of an incident. */
+export type IncidentStatus = 'open' | 'remediating' | 'verifying' | 'resolved' | 'escalated';
+
+/** Correlated anomalies and predictions across entities and time. */
+export interface Incident {
+  readonly id: string;
+  readonly title: string;
+  readonly status: IncidentStatus;
+  readonly severity: 'low' | 'medium' | 'high' | 'critical';
+  readonly openedAt: number;
+  readonly updatedAt: number;
+  readonly resolvedAt?: number;
+  readonly entities: readonly string[];
+  readonly anomalyIds: readonly string[];
+  readonly predictionIds: readonly string[];
+  readonly hypotheses: readonly Hypothesis[];
+  /** Why it ended (resolved or escalated), in words. */
+  readonly resolution?: string;
+}
+
+/** Remediations an executor may carry out. */
+export type ActionKind =
+  | 'restart'
+  | 'rollback'
+  | 'scale_out'
+  | 'clean_disk'
+  | 'drain'
+  | 'failover';
+
+/** Every action kind. */
+export const ACTION_KINDS: readonly ActionKind[] = [
+  'restart',
+  'rollback',
+  'scale_out',
+  'clean_disk',
+  'drain',
+  'failover',
+];
+
+/** Where an action is in its life. */
+export type ActionStatus =
+  | 'proposed'
+  | 'dry_run'
+  | 'executed'
+  | 'failed'
+  | 'verified'
+  | 'verify_failed'
+  | 'rolled_back'
+  | 'blocked';
+
+/** What an executor reports back. */
+export interface Outcome {
+  readonly ok: boolean;
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** A remediation proposed for an incident, and what became of it. */
+export interface Action {
+  readonly id: string;
+  readonly incidentId: string;
+  readonly kind: ActionKind;
+  readonly target: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly executor: string;
+  readonly status: ActionStatus;
+  readonly dryRun: boolean;
+  readonly reason: string;
+  /** Name of the policy rule that chose it. */
+  readonly policy: string;
+  readonly proposedAt: number;
+  readonly executedAt?: number;
+  readonly verifiedAt?: number;
+  readonly outcome?: Outcome;
+}
+
+/** The kinds of decision the engine records. */
+export type DecisionKind = 'detect' | 'predict' | 'attribute' | 'act' | 'escalate' | 'verify';
+
+/** One row of the append-only decision log. */
+export interface Decision {
+  readonly id: string;
+  readonly at: number;
+  readonly kind: DecisionKind;
+  /** What it is about: an incident, anomaly, entity or action id. */
+  readonly subject: string;
+  readonly model: ModelRef;
+  readonly inputs: unknown;
+  readonly output: unknown;
+  readonly confidence: number;
+  readonly explanation: readonly Attribution[] | string;
+  readonly latencyMs: number;
+}
+
+/** A label on a past output, from an operator, a verification or the simulator's ground truth. */
+export interface Feedback {
+  readonly id: string;
+  readonly at: number;
+  readonly subjectType: 'anomaly' | 'incident' | 'action' | 'prediction';
+  readonly subjectId: string;
+  readonly label: 'true_positive' | 'false_positive' | 'root_cause' | 'action_worked' | 'action_failed';
+  /** E.g. the confirmed root-cause entity id for `root_cause`. */
+  readonly value?: string;
+  readonly source: 'operator' | 'verification' | 'simulator';
+  readonly note?: string;
+}
+
+/** A named model in the registry. */
+export interface ModelRecord {
+  readonly name: string;
+  readonly kind: string;
+  readonly description: string;
+  readonly createdAt: number;
+}
+
+/** One version of a registered model: its config and JSON state, metrics and stage. */
+export interface ModelVersion {
+  readonly name: string;
+  readonly version: number;
+  readonly kind: string;
+  readonly specVersion: number;
+  readonly config: unknown;
+  readonly state: unknown;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly stage: 'champion' | 'challenger' | 'archived' | 'none';
+  readonly createdAt: number;
+}
