@@ -1,0 +1,61 @@
+/**
+ * @module models
+ * The door of the models domain: the contract, the catalog, the first models and the generic
+ * check suites. Pure: no I/O, no clock.
+ */
+export type { Calibrator, Detector, DetectorScore, Forecaster, ModelSpec, Risk } from './contract.js';
+export {
+  expectation,
+  openState,
+  parseConfig,
+  StateReader,
+  type BooleanRule,
+  type ConfigRule,
+  type ConfigRules,
+  type NumberRule,
+  type OneOfRule,
+} from './config.js';
+export {
+  CALIBRATOR_SPECS,
+  createDetector,
+  createForecaster,
+  createModel,
+  DETECTOR_SPECS,
+  FORECASTER_SPECS,
+  getSpec,
+  isModelKind,
+  MODEL_CATALOG,
+  RISK_SPECS,
+  type AnyModelSpec,
+  type CatalogModel,
+  type ModelKind,
+} from './catalog.js';
+export { RobustZ, robustZSpec, type Direction, type RobustZConfig, type RobustZState } from './robust-z.js';
+export {
+  LogisticCalibrator,
+  logisticCalibratorSpec,
+  type LogisticConfig,
+  type LogisticFitOptions,
+  type LogisticState,
+} from './calibrator.js';
+export {
+  SeasonalNaive,
+  seasonalNaiveSpec,
+  type SeasonalNaiveConfig,
+  type SeasonalNaiveState,
+} from './seasonal-naive.js';
+export {
+  FAILURE_FEATURE_NAMES,
+  FAILURE_METRICS,
+  FailureFeatures,
+  FailureHeuristic,
+  failureHeuristicSpec,
+  type CountMode,
+  type FailureFeatureName,
+  type FailureFeatureVector,
+  type FailureHeuristicConfig,
+  type FailureHeuristicState,
+  type MetricWindowState,
+} from './failure-risk.js';
+export { checkDetectorSpec, checkSeries, checkSpecBasics, mulberry32, sameScores } from './detector-contract.js';
+export { checkForecasterSpec } from './forecaster-contract.js';
