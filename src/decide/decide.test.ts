@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Hypothesis, Incident } from '../records/types.js';
+import type { EntityKind } from '../twin/types.js';
+import type { ActionDraft, DecideInput } from './decide.js';
+import { DECIDE_MODEL, decide } from './decide.js';
+import { parsePolicy } from './policy.js';
+
+const policy = parsePolicy(readFileSync(new URL('../../policies/default.yaml', import.meta.url), 'utf8'));
+const NOW = Date.UTC(2026, 0, 5, 12, 0);
+
+const incident: Incident = {
+  id: 'inc-1',
+  title: 'cart memory',
+  status: 'open',
+  severity: 'high',
+  openedAt: NOW - 60_000,
+  updatedAt: NOW,
+  entities: ['service:cart'],
+  anomalyIds: ['a1'],
+  predictionIds: [],
+  hypotheses: [],
+};
+
+function hypothesis(entityId: string, faultKind: Hypothesis['faultKind'], confidence: number): Hypothesis {
+  return { entityId, faultKind, confidence, score: confidence, evidence: [], path: [entityId], contributors: [] };
+}
+
+const kinds: Record<string, EntityKind> = { 'service:cart': 'service', 'database:main': 'database', 'host:h1': 'host' };
+
+function input(over: Partial<DecideInput> = {}): DecideInput {
+  return {
+    incident,
+    hypotheses: [hypothesis('service:cart', 'memory_leak', 0.82)],
+    entityKind: (id) => kinds[id],
+    now: NOW,
+    policy,
+    switches: { killSwitch: false, dryRun: false },
+    recentActionTimes: [],
+    attempts: 0,
+    plan: (a: ActionDraft) => ({ steps: [`${a.kind} ${a.target}`], blastRadius: [a.target] }),
+    ...over,
+  };
+}
+
+describe('decide', () => {
+  it('names its model', () => {
+    expect(DECIDE_MODEL).toEqual({ kind: 'decide/policy-table', version: '1' });
+  });
+
+  it('acts on a confident, known fault by the matching rule', () => {
+    const r = decide(input());
+    expect(r.verdict).toBe('act');
+    if (r.verdict !== 'act') return;
+    expect(r.action).toEqual({
+      kind: 'restart',
+      target: 'service:cart',
+      params: {},
+      policy: 'restart-leaking-service',
+      reason:
+        'memory_leak on service:cart (confidence 0.82): Restart the leaking process; memory starts from zero again. File a bug, the leak will return.',
+    });
+    expect(r.dryRun).toBe(false);
+    expect(r.confidence).toBe(0.82);
+    expect(r.verifyAfterMs).toBe(600_000);
+    expect(r.explanation.map((l) => l.split(':')[0])).toEqual([
+      'kill_switch',
+      'hypothesis',
+      'confidence',
+      'policy',
+      'rate_limit',
+      'blast_radius',
+      'attempts',
+      'dry_run',
+    ]);
+  });
+
+  it('uses rule params and verify window', () => {
+    const surge = decide(input({ hypotheses: [hypothesis('service:cart', 'traffic_surge', 0.9)] }));
+    expect(surge.verdict === 'act' && surge.action.kind).toBe('scale_out');
+    expect(surge.verdict === 'act' && surge.action.params).toEqual({ by: 2 });
+    const deploy = decide(input({ hypotheses: [hypothesis('service:cart', 'bad_deploy', 0.9)] }));
+    expect(deploy.verdict === 'act' && deploy.verifyAfterMs).toBe(300_000);
+    const drain = decide(input({ hypotheses: [hypothesis('host:h1', 'host_failure', 0.9)] }));
+    expect(drain.verdict === 'act' && drain.action).toMatchObject({ kind: 'drain', target: 'host:h1' });
+  });
+
+  it('only dry-runs in dry-run mode', () => {
+    const r = decide(input({ switches: { killSwitch: false, dryRun: true } }));
+    expect(r.verdict === 'act' && r.dryRun).toBe(true);
+    expect(r.explanation.at(-1)).toBe('dry_run: on, the action is only dry-run');
+  });
+
+  it('escalates when the kill switch is on', () => {
+    const r = decide(input({ switches: { killSwitch: true, dryRun: false } }));
+    expect(r).toMatchObject({ verdict: 'escalate', guardrail: 'kill_switch', reason: 'the kill switch is on, no automatic action' });
+  });
+
+  it('escalates without a hypothesis or with an unknown fault', () => {
+    expect(decide(input({ hypotheses: [] }))).toMatchObject({ verdict: 'escalate', guardrail: 'hypothesis', confidence: 0 });
+    const r = decide(input({ hypotheses: [hypothesis('service:cart', 'unknown', 0.9)] }));
+    expect(r).toMatchObject({ verdict: 'escalate', guardrail: 'hypothesis', reason: 'the top hypothesis service:cart has no known fault kind' });
+  });
+
+  it('escalates below the global or the rule minimum confidence', () => {
+    const low = decide(input({ hypotheses: [hypothesis('service:cart', 'memory_leak', 0.42)] }));
+    expect(low).toMatchObject({ verdict: 'escalate', guardrail: 'confidence', reason: 'confidence 0.42 below 0.60' });
+    expect(low.explanation.at(-1)).toBe('confidence: confidence 0.42 below 0.60');
+    const db = decide(input({ hypotheses: [hypothesis('database:main', 'dependency_outage', 0.65)] }));
+    expect(db).toMatchObject({ verdict: 'escalate', reason: 'confidence 0.65 below 0.70' });
+    const dbSure = decide(input({ hypotheses: [hypothesis('database:main', 'dependency_outage', 0.75)] }));
+    expect(dbSure.verdict === 'act' && dbSure.action.kind).toBe('failover');
+  });
+
+  it('escalates when no rule matches the entity kind', () => {
+    const r = decide(input({ hypotheses: [hypothesis('host:h1', 'memory_leak', 0.9)] }));
+    expect(r).toMatchObject({ verdict: 'escalate', guardrail: 'policy', reason: 'no policy rule for memory_leak on a host' });
+    const unknownKind = decide(input({ hypotheses: [hypothesis('service:ghost', 'memory_leak', 0.9)] }));
+    expect(unknownKind).toMatchObject({ verdict: 'escalate', reason: 'no policy rule for memory_leak on an entity of unknown kind' });
+  });
+
+  it('escalates when the rule says so', () => {
+    const p = parsePolicy(
+      'version: 1\nrules:\n  - {name: ask-first, fault: memory_leak, action: escalate, description: leaks need a person}\n',
+    );
+    expect(decide(input({ policy: p }))).toMatchObject({
+      verdict: 'escalate',
+      guardrail: 'policy',
+      reason: 'rule ask-first escalates: leaks need a person',
+    });
+  });
+
+  it('escalates at the hourly rate limit, counting only the last hour', () => {
+    const nine = Array.from({ length: 9 }, (_, i) => NOW - i * 60_000);
+    expect(decide(input({ recentActionTimes: [...nine, NOW - 3_600_000] })).verdict).toBe('act');
+    const r = decide(input({ recentActionTimes: [...nine, NOW - 3_599_000] }));
+    expect(r).toMatchObject({ verdict: 'escalate', guardrail: 'rate_limit', reason: '10 actions in the last hour, limit 10' });
+  });
+
+  it('escalates when the action touches too many entities', () => {
+    const wide = (a: ActionDraft) => ({ steps: [], blastRadius: [a.target, 'b', 'c', 'd', 'e', 'f'] });
+    expect(decide(input({ plan: wide }))).toMatchObject({
+      verdict: 'escalate',
+      guardrail: 'blast_radius',
+      reason: 'the action touches 6 entities, limit 5',
+    });
+    const broken = () => {
+      throw new Error('no such target');
+    };
+    expect(decide(input({ plan: broken }))).toMatchObject({
+      guardrail: 'blast_radius',
+      reason: 'the action could not be planned: no such target',
+    });
+  });
+
+  it('escalates after maxAttempts actions on the incident', () => {
+    expect(decide(input({ attempts: 1 })).verdict).toBe('act');
+    expect(decide(input({ attempts: 2 }))).toMatchObject({
+      verdict: 'escalate',
+      guardrail: 'attempts',
+      reason: '2 actions already tried on this incident, limit 2',
+    });
+  });
+});

@@ -1,0 +1,153 @@
+/**
+ * @module decide/decide
+ * Turns an incident's ranked root-cause hypotheses into one action or an escalation.
+ *
+ * Algorithm: a policy table lookup (fault kind and entity kind of the top hypothesis → action)
+ * behind guardrails checked in a fixed order, each recorded by name in the explanation:
+ * `kill_switch`, `hypothesis`, `confidence`, `policy`, `rate_limit`, `blast_radius`, `attempts`,
+ * then `dry_run`. The first guardrail that fails escalates. Works when the top hypothesis is right
+ * and its confidence is meaningful; it never weighs a second hypothesis or the cost of acting
+ * against the cost of waiting (a later, utility-based policy can). Reference: Beyer et al., Site
+ * Reliability Engineering (O'Reilly, 2016), ch. 7 "The Evolution of Automation at Google".
+ */
+import type { ActionKind, Hypothesis, Incident } from '../records/types.js';
+import type { Plan } from '../heal/index.js';
+import type { EntityKind } from '../twin/types.js';
+import type { Policy } from './policy.js';
+
+/** Name and version of this model, for the decision log. */
+export const DECIDE_MODEL = { kind: 'decide/policy-table', version: '1' } as const;
+
+/** An action chosen by the policy, before the engine gives it an id, an executor and a time. */
+export interface ActionDraft {
+  readonly kind: ActionKind;
+  /** Entity id to act on: the top hypothesis's root cause. */
+  readonly target: string;
+  readonly params: Record<string, unknown>;
+  /** Name of the policy rule that chose it. */
+  readonly policy: string;
+  /** One sentence: why this action. */
+  readonly reason: string;
+}
+
+/** Everything a decision needs; `plan` and `entityKind` are supplied by the engine. */
+export interface DecideInput {
+  readonly incident: Incident;
+  /** Ranked best first (as `rankRootCauses` returns them). */
+  readonly hypotheses: readonly Hypothesis[];
+  entityKind(id: string): EntityKind | undefined;
+  /** Current time (epoch ms). */
+  readonly now: number;
+  readonly policy: Policy;
+  readonly switches: { readonly killSwitch: boolean; readonly dryRun: boolean };
+  /** Times (epoch ms) of actions taken recently, across all incidents. */
+  readonly recentActionTimes: readonly number[];
+  /** Actions already tried on this incident. */
+  readonly attempts: number;
+  /** What the action would touch (pure); its `blastRadius` feeds the blast-radius guardrail. */
+  plan(a: ActionDraft): Plan;
+}
+
+/** The guardrails, by the name they carry in explanations. */
+export type Guardrail = 'kill_switch' | 'hypothesis' | 'confidence' | 'policy' | 'rate_limit' | 'blast_radius' | 'attempts';
+
+/** Act (possibly as a dry run) or escalate, with the confidence and the reasons. */
+export type DecideResult =
+  | {
+      readonly verdict: 'act';
+      readonly action: ActionDraft;
+      readonly dryRun: boolean;
+      readonly confidence: number;
+      /** One line per guardrail passed, `name: detail`. */
+      readonly explanation: string[];
+      /** When to verify that the signals recovered (ms after acting). */
+      readonly verifyAfterMs: number;
+      /** Plan of the chosen action, as returned by `plan`. */
+      readonly plan?: Plan;
+    }
+  | {
+      readonly verdict: 'escalate';
+      readonly reason: string;
+      readonly confidence: number;
+      /** Lines of the guardrails passed, then the one that failed. */
+      readonly explanation: string[];
+      /** The guardrail that escalated. */
+      readonly guardrail?: Guardrail;
+    };
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Decides what to do about an incident. Pure; never throws for a well-typed input (a `plan`
+ * that throws escalates under `blast_radius`).
+ * @example decide({ ...input, switches: { killSwitch: true, dryRun: false } }).verdict // 'escalate'
+ */
+export function decide(input: DecideInput): DecideResult {
+  const { policy, switches, now } = input;
+  const g = policy.guardrails;
+  const top = input.hypotheses[0];
+  const confidence = top?.confidence ?? 0;
+  const explanation: string[] = [];
+  const escalate = (guardrail: Guardrail, reason: string): DecideResult => ({
+    verdict: 'escalate',
+    reason,
+    confidence,
+    explanation: [...explanation, `${guardrail}: ${reason}`],
+    guardrail,
+  });
+
+  if (switches.killSwitch) return escalate('kill_switch', 'the kill switch is on, no automatic action');
+  explanation.push('kill_switch: off');
+
+  if (top === undefined) return escalate('hypothesis', 'no root-cause hypothesis');
+  if (top.faultKind === 'unknown') return escalate('hypothesis', `the top hypothesis ${top.entityId} has no known fault kind`);
+  const kind = input.entityKind(top.entityId);
+  explanation.push(`hypothesis: ${top.faultKind} on ${top.entityId}${kind === undefined ? '' : ` (${kind})`}, confidence ${pct(confidence)}`);
+
+  const rule = policy.rules.find(
+    (r) => r.fault === top.faultKind && (r.entityKinds === undefined || (kind !== undefined && r.entityKinds.includes(kind))),
+  );
+  const minConfidence = rule?.minConfidence ?? g.minConfidence;
+  if (!(confidence >= minConfidence)) return escalate('confidence', `confidence ${pct(confidence)} below ${pct(minConfidence)}`);
+  explanation.push(`confidence: ${pct(confidence)} at or above ${pct(minConfidence)}`);
+
+  if (rule === undefined) return escalate('policy', `no policy rule for ${top.faultKind} on ${kind === undefined ? 'an entity of unknown kind' : `a ${kind}`}`);
+  if (rule.action === 'escalate') return escalate('policy', `rule ${rule.name} escalates: ${rule.description}`);
+  explanation.push(`policy: rule ${rule.name} chooses ${rule.action} of ${top.entityId}: ${rule.description}`);
+
+  const lastHour = input.recentActionTimes.filter((t) => t <= now && t > now - HOUR_MS).length;
+  if (lastHour >= g.maxActionsPerHour) {
+    return escalate('rate_limit', `${lastHour} actions in the last hour, limit ${g.maxActionsPerHour}`);
+  }
+  explanation.push(`rate_limit: ${lastHour} actions in the last hour, limit ${g.maxActionsPerHour}`);
+
+  const action: ActionDraft = {
+    kind: rule.action,
+    target: top.entityId,
+    params: { ...rule.params },
+    policy: rule.name,
+    reason: `${top.faultKind} on ${top.entityId} (confidence ${pct(confidence)}): ${rule.description}`,
+  };
+  let plan: Plan;
+  try {
+    plan = input.plan(action);
+  } catch (err) {
+    return escalate('blast_radius', `the action could not be planned: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const touched = plan.blastRadius.length;
+  if (touched > g.maxBlastRadius) return escalate('blast_radius', `the action touches ${touched} entities, limit ${g.maxBlastRadius}`);
+  explanation.push(`blast_radius: ${touched} ${touched === 1 ? 'entity' : 'entities'}, limit ${g.maxBlastRadius}`);
+
+  if (input.attempts >= g.maxAttempts) {
+    return escalate('attempts', `${input.attempts} actions already tried on this incident, limit ${g.maxAttempts}`);
+  }
+  explanation.push(`attempts: ${input.attempts} tried, limit ${g.maxAttempts}`);
+  explanation.push(switches.dryRun ? 'dry_run: on, the action is only dry-run' : 'dry_run: off');
+
+  const verifyAfterMs = (rule.verifyAfterMinutes ?? g.verifyAfterMinutes) * 60_000;
+  return { verdict: 'act', action, dryRun: switches.dryRun, confidence, explanation, verifyAfterMs, plan };
+}
+
+function pct(x: number): string {
+  return x.toFixed(2);
+}
