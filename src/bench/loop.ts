@@ -6,17 +6,22 @@
  * verification, time to repair, escalations, wrong actions, false alarms, decision volume and the
  * engine's throughput.
  *
- * Matching rule (stated so the figures can be checked): an incident belongs to a fault when it
+ * Matching rule (stated so the figures can be checked): an incident may belong to a fault when it
  * opened between 10 min before the fault's onset and 30 min after the fault ended (fixed, ended
- * by itself, or the end of the run), and it involves at least one entity the fault affects. An
- * incident that belongs to no fault is a false alarm. An action is wrong when the simulator says it
- * fixed nothing although it was executed (not a dry run).
+ * by itself, or the end of the run) and it involves at least one entity the fault affects; among
+ * such faults it belongs to the one whose root cause it involves, else the one whose affected
+ * entities cover the largest share of its entities. An incident that belongs to no fault is a
+ * false alarm. An action is wrong when the simulator says it
+ * fixed nothing although it was executed (not a dry run). A simulated on-call person applies the
+ * right fix 2 h after a fault fails (or starts) if it is still active; those repairs are not
+ * counted as automatic.
  */
 import { readFileSync } from 'node:fs';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../engine/config.js';
 import { createPlatform } from '../engine/platform.js';
 import type { Action, Incident } from '../records/types.js';
 import type { FaultTruth } from '../sim/index.js';
+import type { Store } from '../store/index.js';
 
 /** Options of one benchmark run. */
 export interface LoopBenchOptions {
@@ -81,6 +86,8 @@ export interface FaultOutcome {
 }
 
 const MIN = 60_000;
+/** The simulated on-call person fixes what the engine escalated or missed, 2 h after failure. */
+const OPERATOR_DELAY_MS = 2 * 3600_000;
 
 /** Runs the loop benchmark and returns its metrics. */
 export async function runLoopBench(options: LoopBenchOptions): Promise<LoopMetrics> {
@@ -92,6 +99,7 @@ export async function runLoopBench(options: LoopBenchOptions): Promise<LoopMetri
     sim: { seed: options.seed },
     config,
     idPrefix: `b${options.seed}`,
+    operatorDelayMs: OPERATOR_DELAY_MS,
   });
   const { sim, driver, store, engine } = platform;
   if (sim === undefined || driver === undefined) throw new Error('loop bench needs the simulator');
@@ -104,7 +112,9 @@ export async function runLoopBench(options: LoopBenchOptions): Promise<LoopMetri
   const totalSteps = Math.round((endMs - startMs) / stepMs);
 
   const warmSteps = Math.round(warmupMs / stepMs);
+  engine.setObserveOnly(true);
   await driver.run(warmSteps, (d) => options.onProgress?.(d, totalSteps));
+  engine.setObserveOnly(false);
   const decisionsBefore = engine.status().decisions;
   const pointsBefore = engine.status().pointsIngested;
   const wallStart = performance.now();
@@ -117,9 +127,10 @@ export async function runLoopBench(options: LoopBenchOptions): Promise<LoopMetri
   const incidents = (await store.listIncidents({ limit: 10_000 })).filter((i) => i.openedAt >= scoredFrom);
   const actions = await store.listActions({ limit: 10_000 });
   const truth = sim.truth().filter((f) => f.onsetMs >= scoredFrom && f.onsetMs < endMs);
+  const subjects = await decisionSubjects(store, scoredFrom);
   await platform.close();
 
-  const result = score(truth, incidents, actions, endMs, options.days, decisions, wallS);
+  const result = score(truth, incidents, actions, endMs, options.days, decisions, wallS, driver.operatorFixed, subjects);
   return {
     task: 'loop',
     seed: options.seed,
@@ -148,17 +159,26 @@ export function score(
   days: number,
   decisions: number,
   wallS: number,
+  operatorFixed: ReadonlySet<string> = new Set(),
+  decisionSubjects: readonly string[] = [],
 ): { overall: LoopFigures; byFault: Record<string, LoopFigures>; outcomes: FaultOutcome[]; falseAlarms: number } {
   const matched = new Map<string, Incident[]>();
   let falseAlarms = 0;
   const sortedIncidents = [...incidents].sort((a, b) => a.openedAt - b.openedAt);
   for (const inc of sortedIncidents) {
-    const fault = truth
-      .filter((f) => {
-        const end = f.fixedAtMs ?? f.naturalEndMs ?? endMs;
-        return inc.openedAt >= f.onsetMs - 10 * MIN && inc.openedAt <= end + 30 * MIN && inc.entities.some((e) => f.affected.includes(e) || e === f.rootCause);
-      })
-      .sort((a, b) => a.onsetMs - b.onsetMs)[0];
+    let fault: FaultTruth | undefined;
+    let best = 0;
+    for (const f of truth) {
+      const end = f.fixedAtMs ?? f.naturalEndMs ?? endMs;
+      if (inc.openedAt < f.onsetMs - 10 * MIN || inc.openedAt > end + 30 * MIN) continue;
+      const overlap = inc.entities.filter((e) => f.affected.includes(e)).length;
+      if (overlap === 0) continue;
+      const fit = (inc.entities.includes(f.rootCause) ? 1000 : 0) + overlap / inc.entities.length;
+      if (fit > best) {
+        best = fit;
+        fault = f;
+      }
+    }
     if (fault === undefined) {
       falseAlarms++;
       continue;
@@ -175,7 +195,7 @@ export function score(
     const first = incs[0];
     const ranked = incs.find((i) => i.hypotheses.length > 0);
     const top = ranked?.hypotheses[0];
-    const fixedByEngine = f.status === 'fixed' && f.fixedAtMs !== undefined;
+    const fixedByEngine = f.status === 'fixed' && f.fixedAtMs !== undefined && !operatorFixed.has(f.id);
     return {
       id: f.id,
       kind: f.kind,
@@ -193,12 +213,10 @@ export function score(
     };
   });
 
-  const matchedIncidentIds = new Set([...matched.values()].flat().map((i) => i.id));
   const wrongIn = (incs: readonly Incident[]): number =>
     incs.reduce((n, i) => n + (actionsByIncident.get(i.id) ?? []).filter(isWrong).length, 0);
-  const unmatched = incidents.filter((i) => !matchedIncidentIds.has(i.id));
 
-  const figures = (group: readonly FaultOutcome[], incs: readonly Incident[], extraWrong: number, groupFalse: number, groupDecisions: number): LoopFigures => {
+  const figures = (group: readonly FaultOutcome[], incs: readonly Incident[], groupFalse: number, groupDecisions: number): LoopFigures => {
     const detected = group.filter((o) => o.detected);
     const fixed = group.filter((o) => o.mttrMin !== null);
     const escalated = incs.filter((i) => i.status === 'escalated').length;
@@ -213,21 +231,44 @@ export function score(
       incidents: incs.length,
       escalated,
       escalation_rate: incs.length > 0 ? round(escalated / incs.length, 4) : 0,
-      wrong_actions: wrongIn(incs) + extraWrong,
+      wrong_actions: wrongIn(incs),
       false_alarms_per_day: round(groupFalse / days, 2),
       decisions_per_day: round(groupDecisions / days, 1),
       decisions_per_s: round(groupDecisions / Math.max(wallS, 1e-9), 1),
     };
   };
 
-  const overall = figures(outcomes, incidents, wrongIn(unmatched), falseAlarms, decisions);
+  const overall = figures(outcomes, incidents, falseAlarms, decisions);
+  const unmatched = incidents.filter((i) => !new Set([...matched.values()].flat().map((m) => m.id)).has(i.id));
   const byFault: Record<string, LoopFigures> = {};
   for (const kind of [...new Set(truth.map((f) => f.kind))].sort()) {
     const group = outcomes.filter((o) => o.kind === kind);
     const incs = group.flatMap((o) => o.incidents).map((id) => incidents.find((i) => i.id === id)).filter((i): i is Incident => i !== undefined);
-    byFault[kind] = { ...figures(group, incs, 0, 0, 0), false_alarms_per_day: 0, decisions_per_day: 0, decisions_per_s: 0 };
+    // Per kind: decisions about its incidents (and their anomalies and actions); false alarms
+    // are the unmatched incidents whose top hypothesis blamed this kind.
+    const about = new Set(incs.flatMap((i) => [i.id, ...i.anomalyIds, ...(actionsByIncident.get(i.id) ?? []).map((a) => a.id)]));
+    const kindDecisions = decisionSubjects.filter((s) => about.has(s)).length;
+    const kindFalse = unmatched.filter((i) => i.hypotheses[0]?.faultKind === kind).length;
+    byFault[kind] = figures(group, incs, kindFalse, kindDecisions);
   }
   return { overall, byFault, outcomes, falseAlarms };
+}
+
+/** Subjects of every decision logged since `fromMs`, paging through the log. */
+async function decisionSubjects(store: Store, fromMs: number): Promise<string[]> {
+  const out: string[] = [];
+  let toMs: number | undefined;
+  for (;;) {
+    const page = await store.listDecisions({ fromMs, ...(toMs !== undefined ? { toMs } : {}), limit: 10_000 });
+    out.push(...page.map((d) => d.subject));
+    if (page.length < 10_000) return out;
+    const oldest = page[page.length - 1]?.at ?? fromMs;
+    // Rows at exactly `oldest` may straddle pages: re-read that millisecond by itself.
+    const same = await store.listDecisions({ fromMs: oldest, toMs: oldest + 1, limit: 10_000 });
+    const seen = page.filter((d) => d.at === oldest).length;
+    out.push(...same.slice(seen).map((d) => d.subject));
+    toMs = oldest;
+  }
 }
 
 function isWrong(a: Action): boolean {

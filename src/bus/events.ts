@@ -49,6 +49,26 @@ export function subjectOf(e: EngineEvent): string {
  * @example subjectMatches('anomaly.raised.>', 'anomaly.raised.host:h1') // true
  */
 export function subjectMatches(pattern: string, subject: string): boolean {
+  return compileSubjectPattern(pattern)(subject);
+}
+
+/**
+ * Compiles a pattern once into a matcher, for buses that test every published subject against
+ * every subscription: a literal prefix followed by `>` (the common case) becomes a prefix test.
+ */
+export function compileSubjectPattern(pattern: string): (subject: string) => boolean {
+  if (!pattern.includes('*')) {
+    if (pattern === '>') return (subject) => subject.length > 0;
+    if (pattern.endsWith('.>') && !pattern.slice(0, -2).includes('>')) {
+      const prefix = pattern.slice(0, -1);
+      return (subject) => subject.length > prefix.length && subject.startsWith(prefix);
+    }
+    if (!pattern.includes('>')) return (subject) => subject === pattern;
+  }
+  return (subject) => matchTokens(pattern, subject);
+}
+
+function matchTokens(pattern: string, subject: string): boolean {
   const p = pattern.split('.');
   const s = subject.split('.');
   for (let i = 0; i < p.length; i++) {

@@ -3,10 +3,11 @@
  * `homeostat sim --days D --seed S --out DIR`: writes simulated telemetry as CSV and its exact
  * ground truth (faults and topology) as JSON.
  */
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { invalid } from '../errors.js';
-import { csvHeader, csvLines, FleetSimulator, groundTruthJson } from '../sim/index.js';
+import type { ChangeEvent } from '../records/types.js';
+import { createSimulation, csvHeader, csvLines, eventCsvLines, eventsCsvHeader, groundTruthJson } from '../sim/index.js';
 import { type FlagSpec, helpText, parseArgs } from './args.js';
 import { ProgressBar } from './progress.js';
 
@@ -20,7 +21,7 @@ const FLAGS: readonly FlagSpec[] = [
 /** Help of `sim`. */
 export const SIM_HELP = helpText(
   'homeostat sim --days D --seed S --out DIR [--faults K]',
-  'Writes simulated fleet telemetry (long CSV: timestamp,entity,metric,value at 1-minute steps)\nand its ground truth (faults with root cause, kind, onset, failure time; the topology) as JSON.',
+  "Writes simulated fleet telemetry (long CSV: timestamp,entity,metric,value at 1-minute steps)\nand change events (events.csv), and the ground truth (faults with root cause, kind, onset,\nfailure time and fix; the topology) as JSON. A simulated operator fixes each fault 2 h after\nit fails, the simulator's built-in responder.",
   FLAGS,
 );
 
@@ -39,27 +40,44 @@ export async function simCommand(argv: readonly string[]): Promise<number> {
   const faults = (args.flags.faults as number | undefined) ?? Math.max(1, Math.round(days * 4));
   if (!Number.isInteger(faults) || faults < 0) throw invalid(`homeostat sim: --faults must be a non-negative integer (got ${faults})`);
   mkdirSync(out, { recursive: true });
-  const sim = new FleetSimulator({ seed });
-  const start = sim.now();
-  const steps = Math.round((days * 86_400_000) / 60_000);
-  if (faults > 0) sim.scheduleFaults(faults, start + 60 * 60_000, start + days * 86_400_000 - 60 * 60_000);
-  const file = join(out, 'telemetry.csv');
-  const stream = createWriteStream(file);
-  const write = (text: string): Promise<void> =>
-    new Promise((ok) => {
-      if (stream.write(text)) ok();
-      else stream.once('drain', ok);
-    });
-  await write(`${csvHeader()}\n`);
-  const bar = new ProgressBar('simulating', steps);
-  for (let i = 0; i < steps; i++) {
-    const lines = csvLines(sim.step());
-    if (lines.length > 0) await write(`${lines.join('\n')}\n`);
-    bar.update(i + 1);
+  const run = createSimulation({ days, seed, faults });
+  const telemetry = new LineFile(join(out, 'telemetry.csv'));
+  const events = new LineFile(join(out, 'events.csv'));
+  const seen: ChangeEvent[] = [];
+  await telemetry.write([csvHeader]);
+  await events.write([eventsCsvHeader]);
+  const bar = new ProgressBar('simulating', run.steps);
+  let done = 0;
+  for (const tick of run.ticks()) {
+    await telemetry.write(csvLines(tick));
+    if (tick.events.length > 0) {
+      seen.push(...tick.events);
+      await events.write(eventCsvLines(tick.events));
+    }
+    bar.update(++done);
   }
   bar.done();
-  await new Promise<void>((ok, fail) => stream.end((e?: Error | null) => (e ? fail(e) : ok())));
-  writeFileSync(join(out, 'ground-truth.json'), `${JSON.stringify(groundTruthJson(sim), null, 2)}\n`);
-  process.stdout.write(`wrote ${file} and ${join(out, 'ground-truth.json')} (${days} days, seed ${seed}, ${faults} faults)\n`);
+  await telemetry.close();
+  await events.close();
+  writeFileSync(join(out, 'ground-truth.json'), `${groundTruthJson(run.sim, seen)}\n`);
+  process.stdout.write(`wrote ${out}/telemetry.csv, events.csv and ground-truth.json (${days} days, seed ${seed}, ${faults} faults)\n`);
   return 0;
+}
+
+/** A file written line by line, honouring back-pressure. */
+class LineFile {
+  readonly #stream: WriteStream;
+  constructor(path: string) {
+    this.#stream = createWriteStream(path);
+  }
+  write(lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) return Promise.resolve();
+    return new Promise((ok) => {
+      if (this.#stream.write(`${lines.join('\n')}\n`)) ok();
+      else this.#stream.once('drain', ok);
+    });
+  }
+  close(): Promise<void> {
+    return new Promise((ok, fail) => this.#stream.end((e?: Error | null) => (e ? fail(e) : ok())));
+  }
 }

@@ -25,6 +25,7 @@ export interface UpConfig {
   readonly seed: number;
   readonly warmupMs: number;
   readonly faultEveryMs: number;
+  readonly operatorDelayMs: number;
   readonly policy: string;
   readonly topology: string;
   readonly webhook: string;
@@ -46,6 +47,7 @@ export const UP_DEFAULTS: UpConfig = {
   seed: 1,
   warmupMs: 24 * 3600_000,
   faultEveryMs: 45 * 60_000,
+  operatorDelayMs: 2 * 3600_000,
   policy: join(ROOT, 'policies/default.yaml'),
   topology: '',
   webhook: '',
@@ -65,6 +67,7 @@ export const UP_FLAGS: readonly FlagSpec[] = [
   { name: 'seed', type: 'number', description: 'simulator seed', defaultText: '1', env: 'HOMEOSTAT_SEED' },
   { name: 'warmup', type: 'duration', description: 'simulated history replayed at start so models are warm', defaultText: '24h', env: 'HOMEOSTAT_WARMUP' },
   { name: 'fault-every', type: 'duration', description: 'mean simulated time between injected faults', defaultText: '45m', env: 'HOMEOSTAT_FAULT_EVERY' },
+  { name: 'operator-delay', type: 'duration', description: 'a simulated on-call person fixes a fault this long after it fails', defaultText: '2h', env: 'HOMEOSTAT_OPERATOR_DELAY' },
   { name: 'policy', type: 'string', description: 'policy table (YAML) mapping faults to actions', defaultText: 'policies/default.yaml', env: 'HOMEOSTAT_POLICY' },
   { name: 'topology', type: 'string', description: 'topology file (YAML or JSON) to load into the twin', env: 'HOMEOSTAT_TOPOLOGY' },
   { name: 'webhook', type: 'string', description: 'URL of a webhook executor for actions', env: 'HOMEOSTAT_WEBHOOK' },
@@ -80,7 +83,8 @@ function camel(name: string): string {
 
 function key(spec: FlagSpec): keyof UpConfig {
   const k = camel(spec.name);
-  return (k === 'warmup' ? 'warmupMs' : k === 'faultEvery' ? 'faultEveryMs' : k) as keyof UpConfig;
+  const durations: Record<string, keyof UpConfig> = { warmup: 'warmupMs', faultEvery: 'faultEveryMs', operatorDelay: 'operatorDelayMs' };
+  return (durations[k] ?? k) as keyof UpConfig;
 }
 
 /**
@@ -155,7 +159,7 @@ export async function startUp(cfg: UpConfig, env: NodeJS.ProcessEnv, log: (line:
   const platform = await createPlatform({
     dbPath: cfg.db,
     policyText,
-    ...(cfg.sim ? { sim: { seed: cfg.seed, startMs } } : {}),
+    ...(cfg.sim ? { sim: { seed: cfg.seed, startMs }, operatorDelayMs: cfg.operatorDelayMs } : {}),
     ...(topology ? { topology } : {}),
     ...(cfg.webhook ? { webhook: { url: cfg.webhook, ...(cfg.webhookSecret ? { secret: cfg.webhookSecret } : {}) } } : {}),
     switches: { dryRun: cfg.dryRun },
@@ -178,7 +182,9 @@ export async function startUp(cfg: UpConfig, env: NodeJS.ProcessEnv, log: (line:
     const warmSteps = Math.round(cfg.warmupMs / 60_000);
     log(`replaying ${warmSteps} simulated minutes of warm-up…`);
     const t0 = Date.now();
+    platform.engine.setObserveOnly(true);
     await driver.run(warmSteps);
+    platform.engine.setObserveOnly(false);
     log(`warm-up done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     let nextFaultAt = sim.now() + 10 * 60_000;
     let busy = false;

@@ -80,7 +80,7 @@ describe('decide', () => {
     expect(surge.verdict === 'act' && surge.action.kind).toBe('scale_out');
     expect(surge.verdict === 'act' && surge.action.params).toEqual({ by: 2 });
     const deploy = decide(input({ hypotheses: [hypothesis('service:cart', 'bad_deploy', 0.9)] }));
-    expect(deploy.verdict === 'act' && deploy.verifyAfterMs).toBe(300_000);
+    expect(deploy.verdict === 'act' && deploy.verifyAfterMs).toBe(480_000);
     const drain = decide(input({ hypotheses: [hypothesis('host:h1', 'host_failure', 0.9)] }));
     expect(drain.verdict === 'act' && drain.action).toMatchObject({ kind: 'drain', target: 'host:h1' });
   });

@@ -62,6 +62,8 @@ export type DecideResult =
       readonly explanation: string[];
       /** When to verify that the signals recovered (ms after acting). */
       readonly verifyAfterMs: number;
+      /** The rule's verification metrics, if it names them (the policy rule's `verifyMetrics`). */
+      readonly verifyMetrics?: readonly string[];
       /** Plan of the chosen action, as returned by `plan`. */
       readonly plan?: Plan;
     }
@@ -145,7 +147,16 @@ export function decide(input: DecideInput): DecideResult {
   explanation.push(switches.dryRun ? 'dry_run: on, the action is only dry-run' : 'dry_run: off');
 
   const verifyAfterMs = (rule.verifyAfterMinutes ?? g.verifyAfterMinutes) * 60_000;
-  return { verdict: 'act', action, dryRun: switches.dryRun, confidence, explanation, verifyAfterMs, plan };
+  return {
+    verdict: 'act',
+    action,
+    dryRun: switches.dryRun,
+    confidence,
+    explanation,
+    verifyAfterMs,
+    plan,
+    ...(rule.verifyMetrics ? { verifyMetrics: rule.verifyMetrics } : {}),
+  };
 }
 
 function pct(x: number): string {

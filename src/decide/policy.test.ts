@@ -100,3 +100,17 @@ describe('parsePolicy', () => {
     });
   }
 });
+
+describe('parsePolicy verifyMetrics', () => {
+  const base = (extra: string): string => `version: 1\nrules:\n  - name: r\n    fault: traffic_surge\n    action: scale_out\n    description: d\n${extra}`;
+  it('reads the metrics verification checks', () => {
+    expect(parsePolicy(base('    verifyMetrics: [saturation, latency_p99_ms]\n')).rules[0]?.verifyMetrics).toEqual(['saturation', 'latency_p99_ms']);
+    expect(parsePolicy(base('')).rules[0]?.verifyMetrics).toBeUndefined();
+  });
+  it('rejects a list that is not metric names', () => {
+    expect(() => parsePolicy(base('    verifyMetrics: ["bad name"]\n'))).toThrow(
+      'policy rules[0].verifyMetrics[0] must be a metric name such as latency_p99_ms (got "bad name")',
+    );
+    expect(() => parsePolicy(base('    verifyMetrics: []\n'))).toThrow('policy rules[0].verifyMetrics must be a non-empty list of metric names (got an array of 0)');
+  });
+});

@@ -29,6 +29,11 @@ export interface PolicyRule {
   readonly minConfidence?: number;
   /** Replaces the global verification delay for this rule (minutes, > 0). */
   readonly verifyAfterMinutes?: number;
+  /**
+   * Metric names whose recovery verification checks; absent = every anomalous signal of the
+   * incident except demand (`request_rate`), which a remediation is not expected to bring down.
+   */
+  readonly verifyMetrics?: readonly string[];
   /** What the rule does and why, for people. */
   readonly description: string;
 }
@@ -66,7 +71,7 @@ export const DEFAULT_GUARDRAILS: Guardrails = {
 
 const POLICY_KEYS = ['version', 'guardrails', 'rules'] as const;
 const GUARDRAIL_KEYS = ['minConfidence', 'maxActionsPerHour', 'maxBlastRadius', 'verifyAfterMinutes', 'maxAttempts'] as const;
-const RULE_KEYS = ['name', 'fault', 'action', 'params', 'entityKinds', 'minConfidence', 'verifyAfterMinutes', 'description'] as const;
+const RULE_KEYS = ['name', 'fault', 'action', 'params', 'entityKinds', 'minConfidence', 'verifyAfterMinutes', 'verifyMetrics', 'description'] as const;
 const FAULTS: readonly string[] = [...FAULT_KINDS, 'unknown'];
 const ACTIONS: readonly string[] = [...ACTION_KINDS, 'escalate'];
 
@@ -114,7 +119,7 @@ export function parsePolicy(text: string): Policy {
       params: r.params === undefined ? {} : record(r.params, `policy ${path}.params`, 'a mapping'),
       description: text1(r.description, `${path}.description`),
     };
-    const extra: { entityKinds?: EntityKind[]; minConfidence?: number; verifyAfterMinutes?: number } = {};
+    const extra: { entityKinds?: EntityKind[]; minConfidence?: number; verifyAfterMinutes?: number; verifyMetrics?: string[] } = {};
     if (r.entityKinds !== undefined) {
       if (!Array.isArray(r.entityKinds) || r.entityKinds.length === 0) {
         throw invalid(`policy ${path}.entityKinds must be a non-empty list of entity kinds (got ${describe(r.entityKinds)})`);
@@ -123,6 +128,18 @@ export function parsePolicy(text: string): Policy {
     }
     if (r.minConfidence !== undefined) extra.minConfidence = num(r.minConfidence, `${path}.minConfidence`, 'share');
     if (r.verifyAfterMinutes !== undefined) extra.verifyAfterMinutes = num(r.verifyAfterMinutes, `${path}.verifyAfterMinutes`, 'positive');
+    if (r.verifyMetrics !== undefined) {
+      const list = r.verifyMetrics;
+      if (!Array.isArray(list) || list.length === 0) {
+        throw invalid(`policy ${path}.verifyMetrics must be a non-empty list of metric names (got ${describe(list)})`);
+      }
+      list.forEach((m: unknown, j: number) => {
+        if (typeof m !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(m)) {
+          throw invalid(`policy ${path}.verifyMetrics[${j}] must be a metric name such as latency_p99_ms (got ${describe(m)})`);
+        }
+      });
+      extra.verifyMetrics = list as string[];
+    }
     return { ...rule, ...extra };
   });
   return { version: 1, guardrails, rules };

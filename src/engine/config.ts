@@ -22,11 +22,26 @@ export interface AlertConfig {
   readonly maxFreezeMs: number;
 }
 
+/** Which series are scored, and which side of the baseline is a problem for each metric. */
+export interface DetectConfig {
+  /** Metrics never scored (configuration-like signals whose changes are events, not anomalies). */
+  readonly ignoreMetrics: readonly string[];
+  /**
+   * Direction per metric name: 'up' (only rises are anomalous: utilisations, latency, errors),
+   * 'down' (only drops: availability), 'both'. Metrics not listed use `defaultDirection`.
+   */
+  readonly directions: Readonly<Record<string, 'up' | 'down' | 'both'>>;
+  readonly defaultDirection: 'up' | 'down' | 'both';
+}
+
 /** How anomalies group into incidents and when an incident moves on. */
 export interface IncidentConfig {
   /** An anomaly joins an open incident whose last anomaly is at most this old. Default 20 min. */
   readonly correlationWindowMs: number;
-  /** …and whose entities are within this many topology hops. Default 2. */
+  /**
+   * …and whose entities are causally related within this many hops: along depends_on, runs_on
+   * and connects_to, followed downstream or upstream (never both in one path). Default 4.
+   */
   readonly hops: number;
   /** Time an incident gathers anomalies before root-cause ranking and decision. Default 3 min. */
   readonly settleMs: number;
@@ -40,6 +55,8 @@ export interface PredictConfig {
   readonly failureEveryMs: number;
   /** Failure risk at or above which a prediction is published and joins incidents. Default 0.7. */
   readonly failureAlertProbability: number;
+  /** …and only when the model's confidence (how much data backs it) is at least this. Default 0.5. */
+  readonly failureAlertConfidence: number;
   /** Failure risk at or above which a prediction is stored (the dashboard's risk list). Default 0.2. */
   readonly failureStoreProbability: number;
   /** How often demand is forecast for capacity signals of services. Default 2 h. */
@@ -52,6 +69,7 @@ export interface PredictConfig {
 
 /** Everything the engine is configured with. */
 export interface EngineConfig {
+  readonly detect: DetectConfig;
   readonly alert: AlertConfig;
   readonly incident: IncidentConfig;
   readonly predict: PredictConfig;
@@ -63,10 +81,37 @@ export interface EngineConfig {
   readonly saveStateEveryMs: number;
   /** Sampling step of telemetry; forecasters assume it. Default 60 s. */
   readonly stepMs: number;
+  /**
+   * After an executed action, the detectors of the series within this many hops of its blast
+   * radius learn a new baseline: the engine caused that change itself (a drain moves load to
+   * other hosts, a restart resets memory). Default 2.
+   */
+  readonly rebaselineHops: number;
 }
 
 /** The defaults. */
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
+  detect: {
+    ignoreMetrics: ['replicas'],
+    directions: {
+      cpu_utilization: 'up',
+      memory_utilization: 'up',
+      disk_utilization: 'up',
+      saturation: 'up',
+      db_connections_utilization: 'up',
+      latency_p50_ms: 'up',
+      latency_p99_ms: 'up',
+      error_rate: 'up',
+      restarts: 'up',
+      hw_ecc_errors: 'up',
+      hw_temperature_c: 'up',
+      network_packet_loss: 'up',
+      queue_depth: 'up',
+      up: 'down',
+      request_rate: 'both',
+    },
+    defaultDirection: 'both',
+  },
   alert: {
     minConfidence: 0.9,
     consecutivePoints: 2,
@@ -76,13 +121,14 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   },
   incident: {
     correlationWindowMs: 20 * 60_000,
-    hops: 2,
+    hops: 4,
     settleMs: 3 * 60_000,
     resolveTransient: true,
   },
   predict: {
     failureEveryMs: 15 * 60_000,
     failureAlertProbability: 0.7,
+    failureAlertConfidence: 0.5,
     failureStoreProbability: 0.2,
     demandEveryMs: 2 * 3600_000,
     demandHorizonMs: 24 * 3600_000,
@@ -92,4 +138,5 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   pointsRetentionMs: 7 * 24 * 3600_000,
   saveStateEveryMs: 30 * 60_000,
   stepMs: 60_000,
+  rebaselineHops: 2,
 };

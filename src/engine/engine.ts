@@ -47,7 +47,7 @@ import type { ModelStateRecord, Store } from '../store/index.js';
 import { CAPACITY_METRICS, METRICS } from '../telemetry/metrics.js';
 import { canonicalSeries, seriesId, sortLabels } from '../telemetry/series-id.js';
 import type { Point, SeriesRecord } from '../telemetry/types.js';
-import type { Twin } from '../twin/index.js';
+import type { Relation, Twin } from '../twin/index.js';
 import type { EngineConfig } from './config.js';
 import type { EngineHandle, EngineStatus, EngineSwitches, IngestResult, IngestSeries, TwinView } from './handle.js';
 
@@ -80,15 +80,20 @@ export interface EngineDeps {
 
 interface OpenAnomaly {
   readonly id: string;
+  incidentId?: string;
   readonly at: number;
   readonly expected: number;
   readonly scale: number;
   readonly direction: 'up' | 'down';
+  /** Worst value seen while open (highest for 'up', lowest for 'down'). */
+  peak: number;
 }
 
 interface SeriesRuntime {
   readonly record: SeriesRecord;
-  readonly detector: Detector;
+  detector: Detector;
+  /** False for metrics the detect config ignores: they still feed the twin and the models. */
+  readonly scored: boolean;
   readonly forecaster?: Forecaster;
   hits: number;
   normalRun: number;
@@ -105,12 +110,18 @@ interface IncidentRuntime {
   /** Entity ids whose hypotheses were tried and failed verification. */
   readonly ruledOut: Set<string>;
   pendingAction?: Action;
+  /** Root cause the pending action was chosen for. */
+  actedOn?: string;
+  /** Metrics verification checks (from the policy rule), if the rule names them. */
+  verifyMetrics?: readonly string[];
   verifyAt?: number;
   /** Series ids with anomalies in this incident, with their pre-incident baseline. */
   readonly baselines: Map<string, OpenAnomaly>;
 }
 
 const RECENT_POINTS = 5;
+/** Latest points that verification requires to be back on the good side of the baseline. */
+const VERIFY_POINTS = 3;
 const DETECTOR_KEY = 'detector:';
 const FORECASTER_KEY = 'forecaster:';
 const FEATURES_KEY = 'features:';
@@ -134,13 +145,21 @@ export class Engine implements EngineHandle {
 
   readonly #series = new Map<string, SeriesRuntime>();
   readonly #seriesByKey = new Map<string, string>();
+  /** Series ids by the identity of a labels object and metric: sources that reuse their label objects skip hashing. */
+  readonly #seriesByLabels = new WeakMap<object, Map<string, SeriesRuntime>>();
   readonly #features = new Map<string, FailureHeuristic>();
   readonly #incidents = new Map<string, IncidentRuntime>();
   readonly #recentEvents: ChangeEvent[] = [];
+  readonly #recentPredictions = new Map<string, Prediction>();
+  readonly #relatedCache = new Map<string, ReadonlySet<string>>();
+  /** Per entity: the incident its last alerting prediction joined, to group repeated alerts. */
+  readonly #predictionIncident = new Map<string, { readonly incidentId: string; readonly at: number }>();
   readonly #actionTimes: number[] = [];
   readonly #restored = new Map<string, ModelStateRecord>();
   readonly #unsubscribe: (() => void)[] = [];
   #ready = false;
+  #observeOnly = false;
+  #pendingRebaseline: { readonly entities: readonly string[]; readonly targets: readonly string[]; readonly at: number } | undefined;
   #startedAt = 0;
   #idBase: string;
   #idCounter = 0;
@@ -220,6 +239,15 @@ export class Engine implements EngineHandle {
     return this.#ready;
   }
 
+  /**
+   * While on, the engine only learns: models see every point, but no anomaly, prediction,
+   * incident or action comes out. For replaying history (the simulator's warm-up), where acting
+   * on the past would make no sense.
+   */
+  setObserveOnly(on: boolean): void {
+    this.#observeOnly = on;
+  }
+
   // ---------------------------------------------------------------- ingest
 
   async ingest(series: readonly IngestSeries[]): Promise<IngestResult> {
@@ -281,12 +309,18 @@ export class Engine implements EngineHandle {
     if (typeof s.metric !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(s.metric)) {
       return `metric must match [a-zA-Z_:][a-zA-Z0-9_:]* (got ${describeValue(s.metric)})`;
     }
-    const labels = sortLabels(s.labels ?? {});
+    const raw = s.labels ?? {};
+    const cached = this.#seriesByLabels.get(raw)?.get(s.metric);
+    if (cached !== undefined && (s.entity === undefined || s.entity === cached.record.entityId)) return cached.record;
+    const labels = sortLabels(raw);
     const key = canonicalSeries({ metric: s.metric, labels });
     const known = this.#seriesByKey.get(key);
     if (known !== undefined) {
       const rt = this.#series.get(known);
-      if (rt !== undefined) return rt.record;
+      if (rt !== undefined) {
+        this.#cacheLabels(raw, s.metric, rt);
+        return rt.record;
+      }
     }
     let entityId = s.entity;
     if (entityId !== undefined) {
@@ -303,17 +337,34 @@ export class Engine implements EngineHandle {
     }
     const record: SeriesRecord = { id: seriesId({ metric: s.metric, labels }), metric: s.metric, labels, entityId };
     this.#seriesByKey.set(key, record.id);
-    this.#series.set(record.id, this.#makeRuntime(record));
+    const runtime = this.#makeRuntime(record);
+    this.#series.set(record.id, runtime);
+    this.#cacheLabels(raw, s.metric, runtime);
     created.push(record);
     return record;
   }
 
+  #cacheLabels(labels: object, metric: string, rt: SeriesRuntime): void {
+    let byMetric = this.#seriesByLabels.get(labels);
+    if (byMetric === undefined) {
+      byMetric = new Map();
+      this.#seriesByLabels.set(labels, byMetric);
+    }
+    byMetric.set(metric, rt);
+  }
+
+  #detectorConfig(metric: string): RobustZConfig {
+    const { directions, defaultDirection } = this.#config.detect;
+    return { ...this.#models.detector, direction: directions[metric] ?? defaultDirection };
+  }
+
   #makeRuntime(record: SeriesRecord): SeriesRuntime {
     const det = this.#restored.get(DETECTOR_KEY + record.id);
+    const config = this.#detectorConfig(record.metric);
     const detector =
       det && det.kind === robustZSpec.kind && det.version === robustZSpec.version
-        ? robustZSpec.create(this.#models.detector, det.state)
-        : robustZSpec.create(this.#models.detector);
+        ? robustZSpec.create(config, det.state)
+        : robustZSpec.create(config);
     let forecaster: Forecaster | undefined;
     const entity = this.#twin.entity(record.entityId);
     if (entity?.kind === 'service' && (CAPACITY_METRICS as readonly string[]).includes(record.metric)) {
@@ -326,6 +377,7 @@ export class Engine implements EngineHandle {
     return {
       record,
       detector,
+      scored: !this.#config.detect.ignoreMetrics.includes(record.metric),
       ...(forecaster ? { forecaster } : {}),
       hits: 0,
       normalRun: 0,
@@ -350,7 +402,14 @@ export class Engine implements EngineHandle {
       rt.forecaster?.learn(p);
       rt.recent.push(p.v);
       if (rt.recent.length > RECENT_POINTS) rt.recent.shift();
+      const open = rt.open;
+      if (open !== undefined && (open.direction === 'up' ? p.v > open.peak : p.v < open.peak)) open.peak = p.v;
+      if (!rt.scored) continue;
 
+      if (this.#observeOnly) {
+        rt.detector.learn(p);
+        continue;
+      }
       const started = performance.now();
       const s = rt.detector.score(p);
       const frozen = rt.open !== undefined && p.t - rt.open.at < alert.maxFreezeMs;
@@ -403,7 +462,7 @@ export class Engine implements EngineHandle {
       explanation: `${record.metric} on ${record.entityId} is ${fmt(p.v)}, ${direction === 'up' ? 'above' : 'below'} the expected ${fmt(expected)} by ${fmt(raw)} robust σ for ${rt.hits} points`,
       status: 'open',
     };
-    if (rt.open === undefined) rt.open = { id: anomaly.id, at: p.t, expected, scale, direction };
+    if (rt.open === undefined) rt.open = { id: anomaly.id, at: p.t, expected, scale, direction, peak: p.v };
     rt.lastRaisedAt = p.t;
     this.#counts.anomalies++;
     this.#twin.setAnomaly(record.entityId, anomaly.id, true, p.t);
@@ -429,9 +488,15 @@ export class Engine implements EngineHandle {
   // ---------------------------------------------------------------- correlate
 
   async #correlate(anomaly: Anomaly): Promise<void> {
-    const target = this.#findIncident(anomaly.entityId, anomaly.at);
     const rt = this.#series.get(anomaly.seriesId);
     const baseline = rt?.open;
+    if (baseline !== undefined && baseline.id !== anomaly.id && baseline.incidentId !== undefined) {
+      // A re-notification of an anomaly that is still open belongs to the incident it started,
+      // even when that incident is already with a person.
+      await this.#renotify(baseline.incidentId, anomaly);
+      return;
+    }
+    const target = this.#findIncident(anomaly.entityId, anomaly.at);
     if (target !== undefined) {
       const inc = target.incident;
       const entities = inc.entities.includes(anomaly.entityId) ? inc.entities : [...inc.entities, anomaly.entityId];
@@ -443,7 +508,10 @@ export class Engine implements EngineHandle {
         updatedAt: anomaly.at,
       };
       target.lastAnomalyAt = anomaly.at;
-      if (baseline && !target.baselines.has(anomaly.seriesId)) target.baselines.set(anomaly.seriesId, baseline);
+      if (baseline) {
+        baseline.incidentId = inc.id;
+        if (!target.baselines.has(anomaly.seriesId)) target.baselines.set(anomaly.seriesId, baseline);
+      }
       await this.#store.upsertIncident(target.incident);
       await this.#store.updateAnomaly(anomaly.id, { incidentId: inc.id });
       return;
@@ -461,15 +529,62 @@ export class Engine implements EngineHandle {
       hypotheses: [],
     };
     const runtime: IncidentRuntime = { incident, lastAnomalyAt: anomaly.at, attempts: 0, ruledOut: new Set(), baselines: new Map() };
-    if (baseline) runtime.baselines.set(anomaly.seriesId, baseline);
+    if (baseline) {
+      baseline.incidentId = incident.id;
+      runtime.baselines.set(anomaly.seriesId, baseline);
+    }
     this.#incidents.set(incident.id, runtime);
     await this.#store.upsertIncident(incident);
     await this.#store.updateAnomaly(anomaly.id, { incidentId: incident.id });
     await this.#bus.publish({ type: 'incident.opened', entity: anomaly.entityId, incident });
   }
 
+  async #renotify(incidentId: string, anomaly: Anomaly): Promise<void> {
+    const live = this.#incidents.get(incidentId);
+    const incident = live?.incident ?? (await this.#store.getIncident(incidentId));
+    if (incident === undefined) return;
+    const updated: Incident = { ...incident, anomalyIds: [...incident.anomalyIds, anomaly.id], updatedAt: anomaly.at };
+    if (live) {
+      live.incident = updated;
+      live.lastAnomalyAt = anomaly.at;
+    }
+    await this.#store.upsertIncident(updated);
+    await this.#store.updateAnomaly(anomaly.id, { incidentId });
+  }
+
+  /**
+   * Entities causally related to `entityId` within the incident hops: what it depends on, runs on
+   * or routes to (downstream), and what depends on, runs on or routes to it (upstream), each
+   * followed in one direction only — so co-located but unrelated services stay apart while a
+   * failure cascading up a call chain stays one incident. Cached until the topology changes.
+   */
+  #related(entityId: string): ReadonlySet<string> {
+    const cached = this.#relatedCache.get(entityId);
+    if (cached !== undefined) return cached;
+    const out = new Set<string>([entityId]);
+    for (const direction of ['down', 'up'] as const) {
+      let frontier = [entityId];
+      const seen = new Set([entityId]);
+      for (let h = 0; h < this.#config.incident.hops && frontier.length > 0; h++) {
+        const next: string[] = [];
+        for (const id of frontier) {
+          const edges = direction === 'down' ? this.#twin.outgoing(id).map((r) => [r.kind, r.to] as const) : this.#twin.incoming(id).map((r) => [r.kind, r.from] as const);
+          for (const [kind, other] of edges) {
+            if (kind === 'part_of' || seen.has(other)) continue;
+            seen.add(other);
+            out.add(other);
+            next.push(other);
+          }
+        }
+        frontier = next;
+      }
+    }
+    this.#relatedCache.set(entityId, out);
+    return out;
+  }
+
   #findIncident(entityId: string, t: number): IncidentRuntime | undefined {
-    const near = this.#twin.neighbourhood(entityId, this.#config.incident.hops);
+    const near = this.#related(entityId);
     let best: IncidentRuntime | undefined;
     for (const rt of this.#incidents.values()) {
       const { status } = rt.incident;
@@ -481,14 +596,117 @@ export class Engine implements EngineHandle {
     return best;
   }
 
+  /**
+   * An alerting failure prediction joins the open incident around its entity, or the incident
+   * its entity's previous alert joined (within the re-notify period), or opens an incident of
+   * its own: a slow memory leak is often seen by the risk model before any detector fires.
+   */
   async #attachPrediction(prediction: Prediction): Promise<void> {
-    for (const rt of this.#incidents.values()) {
-      const { status } = rt.incident;
-      if (status === 'resolved' || status === 'escalated') continue;
-      if (!rt.incident.entities.includes(prediction.entityId)) continue;
-      rt.incident = { ...rt.incident, predictionIds: [...rt.incident.predictionIds, prediction.id], updatedAt: prediction.at };
-      await this.#store.upsertIncident(rt.incident);
+    this.#recentPredictions.set(prediction.id, prediction);
+    const previous = this.#predictionIncident.get(prediction.entityId);
+    const near = this.#findIncident(prediction.entityId, prediction.at);
+    let incidentId = near?.incident.id;
+    if (incidentId === undefined && previous !== undefined && prediction.at - previous.at < this.#config.alert.renotifyMs) {
+      incidentId = previous.incidentId;
     }
+    if (incidentId !== undefined) {
+      const live = this.#incidents.get(incidentId);
+      const incident = live?.incident ?? (await this.#store.getIncident(incidentId));
+      if (incident !== undefined) {
+        const entities = incident.entities.includes(prediction.entityId) ? incident.entities : [...incident.entities, prediction.entityId];
+        const updated: Incident = { ...incident, entities, predictionIds: [...incident.predictionIds, prediction.id], updatedAt: prediction.at };
+        if (live) live.incident = updated;
+        await this.#store.upsertIncident(updated);
+        this.#predictionIncident.set(prediction.entityId, { incidentId, at: previous?.incidentId === incidentId ? previous.at : prediction.at });
+        return;
+      }
+    }
+    const incident: Incident = {
+      id: this.#id('inc'),
+      title: `failure risk ${Math.round(prediction.value * 100)} % on ${prediction.entityId}`,
+      status: 'open',
+      severity: prediction.value >= 0.9 ? 'high' : 'medium',
+      openedAt: prediction.at,
+      updatedAt: prediction.at,
+      entities: [prediction.entityId],
+      anomalyIds: [],
+      predictionIds: [prediction.id],
+      hypotheses: [],
+    };
+    this.#incidents.set(incident.id, { incident, lastAnomalyAt: prediction.at, attempts: 0, ruledOut: new Set(), baselines: new Map() });
+    this.#predictionIncident.set(prediction.entityId, { incidentId: incident.id, at: prediction.at });
+    await this.#store.upsertIncident(incident);
+    await this.#bus.publish({ type: 'incident.opened', entity: prediction.entityId, incident });
+  }
+
+  /** Replaces the twin's relations (placements changed) and stores the new ones. */
+  async syncTopology(topology: { readonly relations: readonly Relation[] }): Promise<void> {
+    this.#twin.replaceRelations(topology.relations);
+    this.#relatedCache.clear();
+    await this.#store.upsertRelations(topology.relations);
+    // An action that moved workloads (drain, scale-out) shows its new neighbours only now.
+    const pending = this.#pendingRebaseline;
+    if (pending !== undefined && this.#clock.now() - pending.at <= 5 * this.#config.stepMs) {
+      const now = this.#clock.now();
+      this.#rebaselineAround(pending.entities, 1, now);
+      // Hosts that received moved workloads reach new memory highs for a known reason.
+      for (const e of pending.entities) {
+        for (const r of this.#twin.outgoing(e, 'runs_on')) {
+          if (!pending.targets.includes(r.to) && this.#features.has(r.to)) this.#features.set(r.to, failureHeuristicSpec.create(this.#models.failureRisk));
+        }
+      }
+    }
+  }
+
+  /** The incident's alerting predictions, latest per entity. */
+  #incidentPredictions(rt: IncidentRuntime): Prediction[] {
+    const latest = new Map<string, Prediction>();
+    for (const id of rt.incident.predictionIds) {
+      const p = this.#recentPredictions.get(id);
+      if (p !== undefined && (latest.get(p.entityId)?.at ?? -1) < p.at) latest.set(p.entityId, p);
+    }
+    return [...latest.values()];
+  }
+
+  /**
+   * Whether what a failure prediction warned about went away, judged on its leading indicator:
+   * a level projected towards its limit (memory_utilization at 0.91) is now lower by at least 2 %
+   * of the way to 1; an indicator with a normal value (error_rate 0.3 vs 0.01) is at least halfway
+   * back; otherwise (restart counts, ECC rates) the risk is below the alert level again — only
+   * when no anomalous series could be checked, since the engine's own action drives such counters
+   * (a rollback restarts replicas). Weight 1 means "not recovered"; undefined, "not judged here".
+   */
+  #predictionRecovered(p: Prediction, now: number, seriesChecked: boolean): Attribution | undefined {
+    const lead = p.explanation[0];
+    const metric = lead?.name.split(' ')[0] ?? '';
+    const current = this.#twin.state(p.entityId).signals[metric];
+    if (lead?.actual !== undefined && current !== undefined && (metric === METRICS.memory || metric === METRICS.disk)) {
+      const ok = current.v <= lead.actual - 0.02;
+      return { name: `${metric}@${p.entityId}`, weight: ok ? 0 : 1, expected: lead.actual - 0.02, actual: current.v };
+    }
+    if (lead?.actual !== undefined && lead.expected !== undefined && current !== undefined) {
+      // An indicator with a normal value (e.g. error_rate, normally 1 %): at least halfway back.
+      const limit = (lead.expected + lead.actual) / 2;
+      const ok = lead.actual >= lead.expected ? current.v <= limit : current.v >= limit;
+      return { name: `${metric}@${p.entityId}`, weight: ok ? 0 : 1, expected: limit, actual: current.v };
+    }
+    if (seriesChecked) return undefined;
+    const risk = this.#features.get(p.entityId)?.assess(now).probability ?? 0;
+    this.#twin.setRisk(p.entityId, risk, now);
+    const ok = risk < this.#config.predict.failureAlertProbability;
+    return { name: `failure risk@${p.entityId}`, weight: ok ? 0 : 1, expected: this.#config.predict.failureAlertProbability, actual: risk };
+  }
+
+  /** Entities of an incident whose failure risk is still at or above the alert level. */
+  #riskyEntities(rt: IncidentRuntime): string[] {
+    const out = new Set<string>();
+    for (const id of rt.incident.predictionIds) {
+      const p = this.#recentPredictions.get(id);
+      if (p === undefined) continue;
+      const risk = this.#twin.state(p.entityId).failureRisk ?? 0;
+      if (risk >= this.#config.predict.failureAlertProbability) out.add(p.entityId);
+    }
+    return [...out];
   }
 
   #remember(event: ChangeEvent): void {
@@ -505,7 +723,7 @@ export class Engine implements EngineHandle {
    * their schedules. Call after every batch of telemetry (simulator) or on a timer (real time).
    */
   async tick(): Promise<void> {
-    if (!this.#ready) return;
+    if (!this.#ready || this.#observeOnly) return;
     const now = this.#clock.now();
     for (const rt of [...this.#incidents.values()]) {
       try {
@@ -514,6 +732,7 @@ export class Engine implements EngineHandle {
         this.#onError(error, `incident ${rt.incident.id}`);
       }
     }
+    for (const [id, p] of this.#recentPredictions) if (now - p.at > this.#config.alert.renotifyMs * 6) this.#recentPredictions.delete(id);
     if (now >= this.#nextFailureAt) {
       this.#nextFailureAt = now + this.#config.predict.failureEveryMs;
       await this.#predictFailures(now);
@@ -535,9 +754,15 @@ export class Engine implements EngineHandle {
   async #advanceIncident(rt: IncidentRuntime, now: number): Promise<void> {
     const { incident } = rt;
     if (incident.status === 'open' && now - incident.openedAt >= this.#config.incident.settleMs) {
-      if (this.#config.incident.resolveTransient && !this.#incidentActive(rt)) {
-        await this.#finish(rt, 'resolved', now, 'all anomalies cleared before any action: transient, resolved without remediation');
-        return;
+      if (this.#config.incident.resolveTransient) {
+        if (!this.#incidentActive(rt)) {
+          await this.#finish(rt, 'resolved', now, 'all anomalies cleared before any action: transient, resolved without remediation');
+          return;
+        }
+        // Every signal is back to normal but not yet for long enough to close: wait, at most
+        // as long as closing takes, rather than act on something that is recovering by itself.
+        const waitMs = this.#config.alert.clearPoints * this.#config.stepMs;
+        if (this.#incidentRecovering(rt) && now - rt.incident.openedAt < this.#config.incident.settleMs + waitMs) return;
       }
       await this.#attributeAndDecide(rt, now);
       return;
@@ -547,26 +772,39 @@ export class Engine implements EngineHandle {
     }
   }
 
+  #incidentRecovering(rt: IncidentRuntime): boolean {
+    if (this.#riskyEntities(rt).length > 0) return false;
+    for (const sid of rt.baselines.keys()) {
+      const srt = this.#series.get(sid);
+      if (srt?.open !== undefined && srt.normalRun === 0) return false;
+    }
+    return true;
+  }
+
   #incidentActive(rt: IncidentRuntime): boolean {
     for (const sid of rt.baselines.keys()) if (this.#series.get(sid)?.open !== undefined) return true;
-    return false;
+    return this.#riskyEntities(rt).length > 0;
   }
 
   async #attributeAndDecide(rt: IncidentRuntime, now: number): Promise<void> {
     const started = performance.now();
-    const anomalies = await this.#store.listAnomalies({ incidentId: rt.incident.id, limit: 1000 });
     const windowStartMs = rt.incident.openedAt - 60 * 60_000;
-    const hypotheses = rankRootCauses({
+    const anomalies = await this.#evidence(rt, windowStartMs, now);
+    const ranked = rankRootCauses({
       anomalies,
       topology: this.#twin.topology(),
       events: this.#recentEvents.filter((e) => e.at >= windowStartMs - 60 * 60_000 && e.at <= now),
       windowStartMs,
       windowEndMs: now,
-    }).filter((h) => !rt.ruledOut.has(h.entityId));
+      incidentStartMs: rt.incident.openedAt,
+      predictions: rt.incident.predictionIds.map((id) => this.#recentPredictions.get(id)).filter((p) => p !== undefined),
+    });
+    const hypotheses = ranked.filter((h) => !rt.ruledOut.has(h.entityId));
     const top = hypotheses[0];
     rt.incident = {
       ...rt.incident,
-      hypotheses,
+      // Hypotheses ruled out by a failed verification stay visible, after the live ones.
+      hypotheses: [...hypotheses, ...ranked.filter((h) => rt.ruledOut.has(h.entityId))],
       title: top ? `${top.faultKind.replace('_', ' ')} on ${top.entityId}` : rt.incident.title,
       updatedAt: now,
     };
@@ -582,7 +820,58 @@ export class Engine implements EngineHandle {
       performance.now() - started,
     );
     await this.#bus.publish({ type: 'rca.ranked', entity: top?.entityId ?? rt.incident.entities[0] ?? 'unknown', incidentId: rt.incident.id, hypotheses });
+    const twin = top === undefined ? undefined : this.#inFlightOn(top.entityId, rt.incident.id);
+    if (twin !== undefined) {
+      await this.#mergeInto(rt, twin, now);
+      return;
+    }
     await this.#decide(rt, hypotheses, now);
+  }
+
+  /** Another live incident whose pending action was taken on `entityId`, if any. */
+  #inFlightOn(entityId: string, exceptId: string): IncidentRuntime | undefined {
+    for (const other of this.#incidents.values()) {
+      if (other.incident.id !== exceptId && other.pendingAction !== undefined && other.actedOn === entityId) return other;
+    }
+    return undefined;
+  }
+
+  /**
+   * Folds an incident into one that already acts on the same root cause: its anomalies join the
+   * other's verification, and it ends as a duplicate instead of a second action or an escalation.
+   */
+  async #mergeInto(rt: IncidentRuntime, target: IncidentRuntime, now: number): Promise<void> {
+    for (const [sid, base] of rt.baselines) {
+      base.incidentId = target.incident.id;
+      if (!target.baselines.has(sid)) target.baselines.set(sid, base);
+    }
+    const entities = [...new Set([...target.incident.entities, ...rt.incident.entities])];
+    target.incident = {
+      ...target.incident,
+      entities,
+      anomalyIds: [...target.incident.anomalyIds, ...rt.incident.anomalyIds],
+      predictionIds: [...target.incident.predictionIds, ...rt.incident.predictionIds],
+      updatedAt: now,
+    };
+    await this.#store.upsertIncident(target.incident);
+    for (const id of rt.incident.anomalyIds) await this.#store.updateAnomaly(id, { incidentId: target.incident.id });
+    const action = target.pendingAction;
+    await this.#finish(rt, 'resolved', now, `merged into ${target.incident.id}: same root cause ${target.actedOn}, whose ${action?.kind ?? 'action'} is being verified`);
+  }
+
+  /**
+   * The anomalies a root-cause ranking looks at: the incident's own, plus every anomaly raised
+   * in the window on entities causally related to the incident's entities (a symptom may have
+   * joined a neighbouring incident).
+   */
+  async #evidence(rt: IncidentRuntime, fromMs: number, toMs: number): Promise<Anomaly[]> {
+    const own = await this.#store.listAnomalies({ incidentId: rt.incident.id, limit: 1000 });
+    const near = new Set<string>();
+    for (const e of rt.incident.entities) for (const n of this.#related(e)) near.add(n);
+    const around = (await this.#store.listAnomalies({ fromMs, toMs: toMs + 1, limit: 5000 })).filter((a) => near.has(a.entityId));
+    const byId = new Map(own.map((a) => [a.id, a]));
+    for (const a of around) if (!byId.has(a.id)) byId.set(a.id, a);
+    return [...byId.values()];
   }
 
   async #decide(rt: IncidentRuntime, hypotheses: readonly Hypothesis[], now: number): Promise<void> {
@@ -643,10 +932,62 @@ export class Engine implements EngineHandle {
       await this.#finish(rt, 'escalated', now, `${action.kind} on ${action.target} failed: ${outcome.message}`);
       return;
     }
+    this.#rebaseline(result.plan?.blastRadius ?? [action.target], now);
     rt.pendingAction = action;
+    rt.actedOn = hypotheses[0]?.entityId ?? action.target;
+    rt.verifyMetrics = result.verifyMetrics;
     rt.verifyAt = now + result.verifyAfterMs;
     rt.incident = { ...rt.incident, status: 'verifying', updatedAt: now };
     await this.#store.upsertIncident(rt.incident);
+  }
+
+  /**
+   * Gives the series near an action's blast radius fresh detectors: the action itself moves
+   * their level (a drain loads other hosts, a restart resets memory), and that change is known,
+   * not anomalous. Open anomalies there stay open until verification or their own recovery.
+   */
+  #rebaseline(entities: readonly string[], now: number): void {
+    // Remember the action's direct neighbours (e.g. the services on a drained host): once the
+    // new placement is known (syncTopology), their new neighbours are rebaselined too.
+    const direct = new Set<string>();
+    for (const e of entities) for (const n of this.#twin.neighbourhood(e, 1)) direct.add(n);
+    this.#pendingRebaseline = { entities: [...direct], targets: entities, at: now };
+    this.#rebaselineAround(entities, this.#config.rebaselineHops, now);
+  }
+
+  /**
+   * Fresh detectors for the series of the entities within `hops` of `entities`: their state
+   * describes the time before a change the engine made, so later alerts judge what happened
+   * after it. (The failure-risk windows are kept: they only project rises past earlier peaks.)
+   */
+  #rebaselineAround(entities: readonly string[], hops: number, now: number): void {
+    const near = new Set<string>();
+    for (const e of entities) for (const n of this.#twin.neighbourhood(e, hops)) near.add(n);
+    for (const srt of this.#series.values()) {
+      if (!near.has(srt.record.entityId) || !srt.scored) continue;
+      srt.detector = robustZSpec.create(this.#detectorConfig(srt.record.metric));
+      srt.hits = 0;
+      srt.normalRun = 0;
+      if (srt.open) srt.open = { ...srt.open, at: now - this.#config.alert.maxFreezeMs };
+    }
+  }
+
+  /** `root` and the entities that depend on, run on or route to it, up to `hops` away. */
+  #dependents(root: string, hops: number): Set<string> {
+    const seen = new Set([root]);
+    let frontier = [root];
+    for (let h = 0; h < hops && frontier.length > 0; h++) {
+      const next: string[] = [];
+      for (const id of frontier) {
+        for (const r of this.#twin.incoming(id)) {
+          if (r.kind === 'part_of' || seen.has(r.from)) continue;
+          seen.add(r.from);
+          next.push(r.from);
+        }
+      }
+      frontier = next;
+    }
+    return seen;
   }
 
   async #verify(rt: IncidentRuntime, now: number): Promise<void> {
@@ -655,19 +996,36 @@ export class Engine implements EngineHandle {
     if (action === undefined) return;
     const checks: Attribution[] = [];
     let recovered = true;
+    // Judge the signals the acted-on root cause explains: its own and those of what depends on
+    // or runs on it, not unrelated anomalies that happened to join the incident.
+    const explained = this.#dependents(rt.actedOn ?? action.target, 3);
     for (const [sid, base] of rt.baselines) {
       const srt = this.#series.get(sid);
-      if (srt === undefined || srt.recent.length === 0) continue;
+      if (srt === undefined || srt.recent.length === 0 || !explained.has(srt.record.entityId)) continue;
+      const metric = srt.record.metric;
+      if (rt.verifyMetrics ? !rt.verifyMetrics.includes(metric) : metric === METRICS.requestRate) continue;
       const last = srt.recent[srt.recent.length - 1] ?? Number.NaN;
+      // Back within 4 robust σ of the pre-incident baseline, or at least two thirds of the way
+      // back from the worst value of the incident (a scaled-out service under a surge that is
+      // still going on runs hotter than before it, but is no longer in trouble).
       const band = Math.max(base.scale * 4, Math.abs(base.expected) * 0.05, 1e-3);
-      const worst = Math.max(...srt.recent.map((v) => Math.abs(v - base.expected)));
-      const ok = worst <= band || srt.open === undefined;
+      const signed = (v: number): number => (base.direction === 'up' ? v - base.expected : base.expected - v);
+      const worst = Math.max(...srt.recent.slice(-VERIFY_POINTS).map(signed));
+      const ok = worst <= band || worst <= signed(base.peak) / 3;
       if (!ok) recovered = false;
       checks.push({ name: `${srt.record.metric}@${srt.record.entityId}`, weight: ok ? 0 : 1, expected: base.expected, actual: last });
     }
+    const moved = action.kind === 'drain' || action.kind === 'failover' ? action.target : undefined;
+    const seriesChecked = checks.length > 0;
+    for (const p of this.#incidentPredictions(rt)) {
+      if (p.entityId === moved || !explained.has(p.entityId)) continue;
+      const check = this.#predictionRecovered(p, now, seriesChecked);
+      if (check !== undefined) checks.push(check);
+    }
+    if (checks.some((c) => c.weight > 0)) recovered = false;
     const verdict = recovered ? 'recovered' : 'not recovered';
     const text = recovered
-      ? `signals back within 4 robust σ of their pre-incident baseline ${fmtMin(now - (action.executedAt ?? now))} after ${action.kind} on ${action.target}`
+      ? `signals back within 4 robust σ of their pre-incident baseline or two thirds of the way from their worst ${fmtMin(now - (action.executedAt ?? now))} after ${action.kind} on ${action.target}`
       : `still abnormal after ${action.kind} on ${action.target}: ${checks.filter((c) => c.weight > 0).map((c) => c.name).join(', ')}`;
     await this.#log('verify', action.id, DECIDE_MODEL, { action: action.id, series: [...rt.baselines.keys()] }, { verdict }, recovered ? 0.9 : 0.8, checks.length > 0 ? checks : text, performance.now() - started);
     const verified: Action = { ...action, status: recovered ? 'verified' : 'verify_failed', verifiedAt: now };
@@ -751,7 +1109,8 @@ export class Engine implements EngineHandle {
     }
     if (stored.length > 0) await this.#store.insertPredictions(stored);
     for (const p of stored) {
-      if (p.value >= this.#config.predict.failureAlertProbability) await this.#bus.publish({ type: 'prediction.made', entity: p.entityId, prediction: p });
+      if (p.value >= this.#config.predict.failureAlertProbability && p.confidence >= this.#config.predict.failureAlertConfidence)
+        await this.#bus.publish({ type: 'prediction.made', entity: p.entityId, prediction: p });
     }
   }
 

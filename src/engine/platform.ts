@@ -36,6 +36,8 @@ export interface PlatformOptions {
   /** Speed factor shown in status (simulated ms per wall ms). */
   readonly speed?: number;
   readonly idPrefix?: string;
+  /** With the simulator: a simulated on-call person fixes faults this long after they fail. */
+  readonly operatorDelayMs?: number;
   readonly onError?: (error: unknown, where: string) => void;
 }
 
@@ -79,7 +81,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     ...(options.onError ? { onError: options.onError } : {}),
   });
   await engine.start();
-  const driver = sim && clock instanceof ManualClock ? new SimDriver(engine, sim, clock) : undefined;
+  const driver = sim && clock instanceof ManualClock ? new SimDriver(engine, sim, clock, options.operatorDelayMs !== undefined ? { operatorDelayMs: options.operatorDelayMs } : {}) : undefined;
   return {
     engine,
     store,

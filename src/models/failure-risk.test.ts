@@ -168,3 +168,22 @@ describe('FailureHeuristic', () => {
     );
   });
 });
+
+describe('FailureHeuristic: usual cycles are not trends', () => {
+  const T0 = Date.UTC(2026, 0, 5);
+  const at = (i: number): number => T0 + i * 60_000;
+  it('ignores a 60-minute GC sawtooth climbing back to its usual peak, and flags a climb past it', () => {
+    const m = failureHeuristicSpec.create(failureHeuristicSpec.defaults);
+    // Four hours of a sawtooth: 0.50 → 0.58 over 60 minutes, then a drop.
+    const saw = (i: number): number => 0.5 + 0.08 * ((i % 60) / 60);
+    for (let i = 0; i < 240; i++) m.learn('memory_utilization', { t: at(i), v: saw(i) });
+    // At the top of a cycle the 60-point window is one steady climb (slope 0.0013/min), yet
+    // it stays below the peaks of the earlier cycles: no exhaustion projected.
+    expect(m.assess(at(239)).probability).toBe(0);
+    // A leak on top of the cycle: +0.004/min for 45 minutes passes the earlier peaks.
+    for (let i = 240; i < 285; i++) m.learn('memory_utilization', { t: at(i), v: saw(i) + 0.004 * (i - 240) });
+    const risk = m.assess(at(284));
+    expect(risk.probability).toBeGreaterThan(0.9);
+    expect(risk.explanation[0]?.name).toMatch(/^memory_utilization reaches 100 %/);
+  });
+});

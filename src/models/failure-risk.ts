@@ -12,7 +12,10 @@
  *
  * - exhaustion (memory, disk, temperature): `ln 2 · (horizon / tte)³` — a projected exhaustion at
  *   the horizon is a coin flip, at half the horizon 99.6 %, at twice the horizon 8 %. A slope counts
- *   only when it is significant (slope > 2 standard errors, at least `minPoints` samples).
+ *   only when it is significant (slope > 2 standard errors, at least `minPoints` samples) and the
+ *   level is a new high: above the maxima of the 10-minute buckets of up to 4 h before the trend
+ *   window by 2 % of the limit (a GC sawtooth or the refill after a restart climbs steadily too,
+ *   but only back to where it has been before).
  * - ECC errors: `ln 2 · max(0, ratio − 2) / 8` with ratio = recent rate / max(baseline, floor):
  *   a rate 10× the host's own baseline is a coin flip.
  * - restarts: `0.35 · restarts in the last hour` (two restarts ≈ 50 %).
@@ -108,6 +111,10 @@ export interface MetricWindowState {
   readonly lastRaw?: number;
   /** EW baseline of increments per minute (ECC only). */
   readonly baseline?: number;
+  /** Maxima of consecutive 10-minute buckets, oldest first (levels only; at most 24 = 4 h). */
+  readonly peaks?: number[];
+  /** Start (ms) of the newest bucket in `peaks`. */
+  readonly peakStart?: number;
 }
 
 /** Saved state of {@link FailureFeatures} / {@link FailureHeuristic}. */
@@ -122,6 +129,11 @@ const VERSION = 1;
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const MAX_HAZARD = 50;
+/** Width of a peak bucket and how many are kept (4 h of history beyond the trend window). */
+const PEAK_BUCKET_MS = 10 * MINUTE;
+const PEAK_BUCKETS = 24;
+/** A projection counts only above the earlier peaks by this share of the limit. */
+const NEW_HIGH_MARGIN = 0.02;
 
 const DEFAULTS: FailureHeuristicConfig = {
   horizonMs: 6 * HOUR,
@@ -164,6 +176,8 @@ class MetricWindow {
   head: number;
   lastRaw: number | undefined;
   baseline: number | undefined;
+  readonly peaks: number[];
+  peakStart: number | undefined;
   readonly #capacity: number;
 
   constructor(capacity: number, saved?: MetricWindowState) {
@@ -173,6 +187,36 @@ class MetricWindow {
     this.head = saved?.head ?? 0;
     this.lastRaw = saved?.lastRaw;
     this.baseline = saved?.baseline;
+    this.peaks = saved?.peaks?.slice() ?? [];
+    this.peakStart = saved?.peakStart;
+  }
+
+  /** Keeps the 10-minute bucket maxima of a level metric (the usual peaks of a sawtooth). */
+  notePeak(t: number, v: number): void {
+    const start = Math.floor(t / PEAK_BUCKET_MS) * PEAK_BUCKET_MS;
+    if (this.peakStart === undefined || start > this.peakStart) {
+      this.peaks.push(v);
+      if (this.peaks.length > PEAK_BUCKETS) this.peaks.shift();
+      this.peakStart = start;
+    } else if (v > (this.peaks[this.peaks.length - 1] as number)) {
+      this.peaks[this.peaks.length - 1] = v;
+    }
+  }
+
+  /**
+   * Highest level seen in the buckets that ended before `beforeMs`, or undefined when no such
+   * bucket is kept.
+   */
+  peakBefore(beforeMs: number): number | undefined {
+    if (this.peakStart === undefined) return undefined;
+    let best: number | undefined;
+    for (let i = 0; i < this.peaks.length; i++) {
+      const end = this.peakStart - (this.peaks.length - 1 - i) * PEAK_BUCKET_MS + PEAK_BUCKET_MS;
+      if (end > beforeMs) continue;
+      const p = this.peaks[i] as number;
+      if (best === undefined || p > best) best = p;
+    }
+    return best;
   }
 
   get size(): number {
@@ -210,6 +254,7 @@ class MetricWindow {
       head: this.head,
       ...(this.lastRaw === undefined ? {} : { lastRaw: this.lastRaw }),
       ...(this.baseline === undefined ? {} : { baseline: this.baseline }),
+      ...(this.peakStart === undefined ? {} : { peaks: this.peaks.slice(), peakStart: this.peakStart }),
     };
   }
 }
@@ -295,6 +340,7 @@ export class FailureFeatures {
     if (previousT !== undefined && t <= previousT) return;
     if (!COUNTERS.has(metric)) {
       w.push(t, v);
+      w.notePeak(t, v);
       return;
     }
     let increment: number;
@@ -343,8 +389,13 @@ export class FailureFeatures {
       const level = w.at(w.size - 1)[1];
       values[at] = level;
       values[at + 1] = tr.n >= c.minPoints ? tr.slopePerMin : Number.NaN;
+      // A rise that stays below the peaks the metric already reached before the trend window is
+      // its usual cycle (a GC sawtooth, a daily peak, the refill after a restart), not a trend
+      // towards exhaustion.
+      const before = w.peakBefore(w.at(0)[0]);
+      const newHigh = before === undefined || tr.fittedLast > before + NEW_HIGH_MARGIN * Math.abs(limit);
       if (level >= limit) values[at + 2] = 0;
-      else if (tr.significant) {
+      else if (tr.significant && newHigh) {
         values[at + 2] = Math.max(0, (limit - tr.fittedLast) / tr.slopePerMin - (t - tr.lastT) / MINUTE);
       }
     };
@@ -530,7 +581,16 @@ function readWindow(s: StateReader, capacity: number): MetricWindowState {
   }
   const lastRaw = s.optionalNumber('lastRaw');
   const baseline = s.optionalNumber('baseline');
-  return { t, v, head, ...(lastRaw === undefined ? {} : { lastRaw }), ...(baseline === undefined ? {} : { baseline }) };
+  const peakStart = s.optionalNumber('peakStart');
+  const peaks = peakStart === undefined ? undefined : s.numbers('peaks', PEAK_BUCKETS);
+  return {
+    t,
+    v,
+    head,
+    ...(lastRaw === undefined ? {} : { lastRaw }),
+    ...(baseline === undefined ? {} : { baseline }),
+    ...(peakStart === undefined || peaks === undefined ? {} : { peaks, peakStart }),
+  };
 }
 
 /** Spec of the failure-risk heuristic: kind `risk/failure-heuristic`, state version 1. */

@@ -73,3 +73,14 @@ describe('parseTopology', () => {
     expect(() => parseTopology({ nodes: [] })).toThrow('unknown key "nodes"');
   });
 });
+
+describe('Twin.replaceRelations', () => {
+  it('drops relations that are gone and keeps the index consistent', () => {
+    const twin = new Twin();
+    twin.load(topo);
+    twin.replaceRelations([{ from: 'service:web', to: 'host:h1', kind: 'runs_on' }]);
+    expect(twin.relations()).toEqual([{ from: 'service:web', to: 'host:h1', kind: 'runs_on' }]);
+    expect(twin.outgoing('service:orders')).toEqual([]);
+    expect(twin.incoming('host:h1').map((r) => r.from)).toEqual(['service:web']);
+  });
+});

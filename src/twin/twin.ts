@@ -92,6 +92,17 @@ export class Twin {
     for (const r of topology.relations) this.addRelation(r);
   }
 
+  /**
+   * Replaces every relation with `relations` (entities must exist): for sources that report
+   * placements as a whole, such as the simulator after a drain or a scale-out.
+   */
+  replaceRelations(relations: readonly Relation[]): void {
+    this.#relations.clear();
+    this.#out.clear();
+    this.#in.clear();
+    for (const r of relations) this.addRelation(r);
+  }
+
   /** Adds or replaces one entity. */
   upsertEntity(entity: Entity): void {
     this.#entities.set(entity.id, entity);

@@ -11,6 +11,11 @@ it('matches NATS wildcards', () => {
   expect(subjectMatches('a.>', 'a')).toBe(false);
   expect(subjectMatches('a.>', 'a.b.c')).toBe(true);
   expect(subjectMatches('a.b', 'a.b.c')).toBe(false);
+  expect(subjectMatches('a.b', 'a.b')).toBe(true);
+  expect(subjectMatches('>', 'a')).toBe(true);
+  expect(subjectMatches('a.b.>', 'a.bc.d')).toBe(false);
+  expect(subjectMatches('a.b.>', 'a.b.')).toBe(true);
+  expect(subjectMatches('*.b.>', 'x.b.c.d')).toBe(true);
 });
 
 it('counts handler failures and reports them', async () => {

@@ -5,10 +5,10 @@
  * is counted and reported through `onError`; it never stops delivery to the others.
  */
 import type { Bus, EventHandler, Unsubscribe } from '../bus.js';
-import { type EngineEvent, subjectMatches, subjectOf } from '../events.js';
+import { compileSubjectPattern, type EngineEvent, subjectOf } from '../events.js';
 
 interface Subscription {
-  readonly pattern: string;
+  readonly matches: (subject: string) => boolean;
   readonly handler: EventHandler;
 }
 
@@ -45,7 +45,7 @@ export class MemoryBus implements Bus {
     this.#published++;
     const subject = subjectOf(e);
     for (const s of this.#subs.slice()) {
-      if (!subjectMatches(s.pattern, subject)) continue;
+      if (!s.matches(subject)) continue;
       try {
         await s.handler(e);
       } catch (error) {
@@ -56,7 +56,7 @@ export class MemoryBus implements Bus {
   }
 
   subscribe(pattern: string, handler: EventHandler): Unsubscribe {
-    const sub = { pattern, handler };
+    const sub = { matches: compileSubjectPattern(pattern), handler };
     this.#subs.push(sub);
     return () => {
       this.#subs = this.#subs.filter((s) => s !== sub);

@@ -1,0 +1,134 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryBus } from '../bus/memory/index.js';
+import { ManualClock } from '../clock.js';
+import { parsePolicy } from '../decide/index.js';
+import { ExecutorSet } from '../heal/index.js';
+import type { Anomaly } from '../records/types.js';
+import { openSqliteStore } from '../store/sqlite/index.js';
+import type { Store } from '../store/index.js';
+import { Twin } from '../twin/index.js';
+import { DEFAULT_ENGINE_CONFIG } from './config.js';
+import { Engine } from './engine.js';
+
+const POLICY = readFileSync(new URL('../../policies/default.yaml', import.meta.url), 'utf8');
+const T0 = Date.UTC(2026, 0, 5);
+const MIN = 60_000;
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function makeEngine(store: Store, clock: ManualClock, prefix: string): Promise<Engine> {
+  const engine = new Engine({
+    store,
+    bus: new MemoryBus(),
+    twin: new Twin(),
+    clock,
+    executors: new ExecutorSet([]),
+    policy: parsePolicy(POLICY),
+    config: { ...DEFAULT_ENGINE_CONFIG, persistPoints: true },
+    idPrefix: prefix,
+  });
+  await engine.start();
+  return engine;
+}
+
+/** A deterministic wiggle around 0.4 with a spike of 0.95 at minutes 350–352. */
+function value(i: number): number {
+  if (i >= 350 && i <= 352) return 0.95;
+  return 0.4 + 0.01 * Math.sin(i / 7) + 0.004 * Math.cos(i * 1.3);
+}
+
+async function feed(engine: Engine, clock: ManualClock, from: number, to: number): Promise<void> {
+  for (let i = from; i < to; i++) {
+    clock.set(T0 + i * MIN);
+    const result = await engine.ingest([{ metric: 'cpu_utilization', labels: { 'service.name': 'checkout' }, points: [{ t: T0 + i * MIN, v: value(i) }] }]);
+    expect(result.accepted).toBe(1);
+    await engine.tick();
+  }
+}
+
+function strip(a: Anomaly): unknown {
+  return { at: a.at, score: a.score, confidence: a.confidence, expected: a.expected, actual: a.actual };
+}
+
+describe('Engine', () => {
+  it('raises an anomaly on a spike with confidence, expected vs actual and a decision row', async () => {
+    const store = await openSqliteStore(':memory:');
+    const clock = new ManualClock(T0);
+    const engine = await makeEngine(store, clock, 'e1');
+    await feed(engine, clock, 0, 360);
+    const anomalies = await store.listAnomalies({ limit: 10 });
+    expect(anomalies).toHaveLength(1);
+    const [a] = anomalies;
+    expect(a).toMatchObject({ entityId: 'service:checkout', metric: 'cpu_utilization', direction: 'up', actual: 0.95, at: T0 + 351 * MIN });
+    expect(a?.confidence).toBeGreaterThanOrEqual(0.9);
+    expect(a?.expected).toBeGreaterThan(0.38);
+    expect(a?.expected).toBeLessThan(0.42);
+    expect(a?.explanation).toMatch(/cpu_utilization on service:checkout is 0\.950, above the expected 0\.4/);
+    const decisions = await store.listDecisions({ kind: 'detect' });
+    expect(decisions.map((d) => d.subject)).toEqual([a?.id]);
+    expect(decisions[0]?.model).toEqual({ kind: 'detector/robust-z', version: '1' });
+    const incidents = await store.listIncidents();
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]?.anomalyIds).toEqual([a?.id]);
+    // The spike ended after three points: once settled, the incident resolves as transient.
+    expect(incidents[0]?.status).toBe('resolved');
+    expect(incidents[0]?.resolution).toMatch(/transient/);
+    await store.close();
+  });
+
+  it('rejects bad points with a message, keeps the good ones', async () => {
+    const store = await openSqliteStore(':memory:');
+    const clock = new ManualClock(T0);
+    const engine = await makeEngine(store, clock, 'e2');
+    const result = await engine.ingest([
+      { metric: 'cpu_utilization', labels: { 'host.name': 'h1' }, points: [{ t: T0, v: 0.5 }, { t: T0 + MIN, v: Number.NaN }, { t: -5, v: 1 }] },
+      { metric: 'bad metric', labels: { 'host.name': 'h1' }, points: [{ t: T0, v: 1 }] },
+      { metric: 'up', labels: { job: 'x' }, points: [{ t: T0, v: 1 }] },
+    ]);
+    expect(result.accepted).toBe(1);
+    expect(result.rejected).toBe(4);
+    expect(result.errors).toEqual([
+      'series[0].points[1].v must be a finite number (got NaN)',
+      'series[0].points[2].t must be epoch milliseconds, a non-negative integer (got -5)',
+      'series[1] (bad metric): metric must match [a-zA-Z_:][a-zA-Z0-9_:]* (got "bad metric")',
+      'series[2] (up): no entity: give "entity" or a label such as entity, service.name, host.name, k8s.pod.name or instance',
+    ]);
+    const series = await store.listSeries();
+    expect(series.map((s) => s.entityId)).toEqual(['host:h1']);
+    expect(await store.readPoints(series[0]?.id ?? '', 0, T0 + 10 * MIN)).toEqual([{ t: T0, v: 0.5 }]);
+    await store.close();
+  });
+
+  it('restores detector state after a restart and scores exactly as an engine that never stopped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'homeostat-engine-'));
+    dirs.push(dir);
+    const path = join(dir, 'h.db');
+    let store = await openSqliteStore(path);
+    let clock = new ManualClock(T0);
+    let engine = await makeEngine(store, clock, 'r1');
+    await feed(engine, clock, 0, 300);
+    await engine.stop();
+    await store.close();
+    store = await openSqliteStore(path);
+    clock = new ManualClock(T0 + 299 * MIN);
+    engine = await makeEngine(store, clock, 'r2');
+    await feed(engine, clock, 300, 360);
+    const restored = (await store.listAnomalies({ limit: 10 })).map(strip);
+    await store.close();
+
+    const fresh = await openSqliteStore(':memory:');
+    const clock2 = new ManualClock(T0);
+    const straight = await makeEngine(fresh, clock2, 's1');
+    await feed(straight, clock2, 0, 360);
+    const expected = (await fresh.listAnomalies({ limit: 10 })).map(strip);
+    await fresh.close();
+    expect(restored).toHaveLength(1);
+    expect(restored).toEqual(expected);
+  });
+});
