@@ -14,7 +14,7 @@ it('matches NATS wildcards', () => {
   expect(subjectMatches('a.b', 'a.b')).toBe(true);
   expect(subjectMatches('>', 'a')).toBe(true);
   expect(subjectMatches('a.b.>', 'a.bc.d')).toBe(false);
-  expect(subjectMatches('a.b.>', 'a.b.')).toBe(true);
+  expect(subjectMatches('a.b.>', 'a.b')).toBe(false);
   expect(subjectMatches('*.b.>', 'x.b.c.d')).toBe(true);
 });
 
