@@ -75,6 +75,15 @@ export type DecideResult =
       readonly explanation: string[];
       /** The guardrail that escalated. */
       readonly guardrail?: Guardrail;
+    }
+  | {
+      /** The rule applies but asks the fault to persist first (its `persistMinutes`): ask again later. */
+      readonly verdict: 'wait';
+      readonly reason: string;
+      readonly confidence: number;
+      readonly explanation: string[];
+      /** When the rule's persistence is met (epoch ms). */
+      readonly untilMs: number;
     };
 
 const HOUR_MS = 3_600_000;
@@ -116,6 +125,15 @@ export function decide(input: DecideInput): DecideResult {
   if (rule === undefined) return escalate('policy', `no policy rule for ${top.faultKind} on ${kind === undefined ? 'an entity of unknown kind' : `a ${kind}`}`);
   if (rule.action === 'escalate') return escalate('policy', `rule ${rule.name} escalates: ${rule.description}`);
   explanation.push(`policy: rule ${rule.name} chooses ${rule.action} of ${top.entityId}: ${rule.description}`);
+
+  if (rule.persistMinutes !== undefined) {
+    const untilMs = input.incident.openedAt + rule.persistMinutes * 60_000;
+    if (now < untilMs) {
+      const reason = `rule ${rule.name} acts only on faults that persist ${rule.persistMinutes} min; open for ${Math.floor((now - input.incident.openedAt) / 60_000)} min`;
+      return { verdict: 'wait', reason, confidence, explanation: [...explanation, `persist: ${reason}`], untilMs };
+    }
+    explanation.push(`persist: open for at least ${rule.persistMinutes} min`);
+  }
 
   const lastHour = input.recentActionTimes.filter((t) => t <= now && t > now - HOUR_MS).length;
   if (lastHour >= g.maxActionsPerHour) {

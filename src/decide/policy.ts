@@ -30,6 +30,11 @@ export interface PolicyRule {
   /** Replaces the global verification delay for this rule (minutes, > 0). */
   readonly verifyAfterMinutes?: number;
   /**
+   * Act only once the incident has been open this long (minutes, > 0), like a Prometheus rule's
+   * `for:` — e.g. scale out for a surge, not for a burst of a few minutes.
+   */
+  readonly persistMinutes?: number;
+  /**
    * Metric names whose recovery verification checks; absent = every anomalous signal of the
    * incident except demand (`request_rate`), which a remediation is not expected to bring down.
    */
@@ -71,7 +76,7 @@ export const DEFAULT_GUARDRAILS: Guardrails = {
 
 const POLICY_KEYS = ['version', 'guardrails', 'rules'] as const;
 const GUARDRAIL_KEYS = ['minConfidence', 'maxActionsPerHour', 'maxBlastRadius', 'verifyAfterMinutes', 'maxAttempts'] as const;
-const RULE_KEYS = ['name', 'fault', 'action', 'params', 'entityKinds', 'minConfidence', 'verifyAfterMinutes', 'verifyMetrics', 'description'] as const;
+const RULE_KEYS = ['name', 'fault', 'action', 'params', 'entityKinds', 'minConfidence', 'verifyAfterMinutes', 'verifyMetrics', 'persistMinutes', 'description'] as const;
 const FAULTS: readonly string[] = [...FAULT_KINDS, 'unknown'];
 const ACTIONS: readonly string[] = [...ACTION_KINDS, 'escalate'];
 
@@ -119,7 +124,8 @@ export function parsePolicy(text: string): Policy {
       params: r.params === undefined ? {} : record(r.params, `policy ${path}.params`, 'a mapping'),
       description: text1(r.description, `${path}.description`),
     };
-    const extra: { entityKinds?: EntityKind[]; minConfidence?: number; verifyAfterMinutes?: number; verifyMetrics?: string[] } = {};
+    const extra: { entityKinds?: EntityKind[]; minConfidence?: number; verifyAfterMinutes?: number; verifyMetrics?: string[]; persistMinutes?: number } =
+      {};
     if (r.entityKinds !== undefined) {
       if (!Array.isArray(r.entityKinds) || r.entityKinds.length === 0) {
         throw invalid(`policy ${path}.entityKinds must be a non-empty list of entity kinds (got ${describe(r.entityKinds)})`);
@@ -128,6 +134,7 @@ export function parsePolicy(text: string): Policy {
     }
     if (r.minConfidence !== undefined) extra.minConfidence = num(r.minConfidence, `${path}.minConfidence`, 'share');
     if (r.verifyAfterMinutes !== undefined) extra.verifyAfterMinutes = num(r.verifyAfterMinutes, `${path}.verifyAfterMinutes`, 'positive');
+    if (r.persistMinutes !== undefined) extra.persistMinutes = num(r.persistMinutes, `${path}.persistMinutes`, 'positive');
     if (r.verifyMetrics !== undefined) {
       const list = r.verifyMetrics;
       if (!Array.isArray(list) || list.length === 0) {

@@ -45,6 +45,12 @@ export interface IncidentConfig {
   readonly hops: number;
   /** Time an incident gathers anomalies before root-cause ranking and decision. Default 3 min. */
   readonly settleMs: number;
+  /**
+   * When the ranking is not yet good enough to act (no known fault kind, low confidence, no
+   * policy rule), the incident waits up to this long after settling, ranked again every 2 min as
+   * evidence arrives, before it is escalated. Default 15 min.
+   */
+  readonly evidenceWaitMs: number;
   /** An incident whose anomalies all closed before a decision is resolved as transient. */
   readonly resolveTransient: boolean;
 }
@@ -123,6 +129,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
     correlationWindowMs: 20 * 60_000,
     hops: 4,
     settleMs: 3 * 60_000,
+    evidenceWaitMs: 15 * 60_000,
     resolveTransient: true,
   },
   predict: {

@@ -101,6 +101,9 @@ interface SeriesRuntime {
   lastRaisedAt: number;
   lastT: number;
   readonly recent: number[];
+  /** Latest score and since when the series has deviated by at least {@link SOFT_Z} (for RCA). */
+  last?: { readonly raw: number; readonly expected: number; readonly actual: number; readonly t: number };
+  deviatingSince?: number;
 }
 
 interface IncidentRuntime {
@@ -114,18 +117,29 @@ interface IncidentRuntime {
   actedOn?: string;
   /** Metrics verification checks (from the policy rule), if the rule names them. */
   verifyMetrics?: readonly string[];
+  /** While waiting for more evidence: when to rank again. */
+  nextRankAt?: number;
+  /** Top hypothesis of the last logged ranking (entity, kind, confidence), to log only changes. */
+  lastRanking?: string;
   verifyAt?: number;
   /** Series ids with anomalies in this incident, with their pre-incident baseline. */
   readonly baselines: Map<string, OpenAnomaly>;
 }
 
 const RECENT_POINTS = 5;
+/** Deviation (robust σ) from which a signal that did not alert is still given to RCA as evidence. */
+const SOFT_Z = 3;
+/** Escalations that more evidence may change: no hypothesis yet, an unknown kind, low confidence. */
+const WAIT_FOR_EVIDENCE: ReadonlySet<string> = new Set(['hypothesis', 'confidence', 'policy']);
+/** How often an undecided incident is ranked again while it waits for evidence. */
+const RERANK_EVERY_MS = 2 * 60_000;
 /** Latest points that verification requires to be back on the good side of the baseline. */
 const VERIFY_POINTS = 3;
 const DETECTOR_KEY = 'detector:';
 const FORECASTER_KEY = 'forecaster:';
 const FEATURES_KEY = 'features:';
 const RISK_ENTITY_KINDS = new Set(['host', 'service', 'database', 'queue']);
+const LEADING_INDICATORS: ReadonlySet<string> = new Set([METRICS.memory, METRICS.disk, METRICS.temperature, METRICS.eccErrors]);
 
 /** The Homeostat engine. Implements the control surface the API uses. */
 export class Engine implements EngineHandle {
@@ -159,7 +173,6 @@ export class Engine implements EngineHandle {
   readonly #unsubscribe: (() => void)[] = [];
   #ready = false;
   #observeOnly = false;
-  #pendingRebaseline: { readonly entities: readonly string[]; readonly targets: readonly string[]; readonly at: number } | undefined;
   #startedAt = 0;
   #idBase: string;
   #idCounter = 0;
@@ -412,6 +425,11 @@ export class Engine implements EngineHandle {
       }
       const started = performance.now();
       const s = rt.detector.score(p);
+      if (s !== undefined) {
+        rt.last = { raw: s.raw, expected: s.expected, actual: p.v, t: p.t };
+        if (s.raw < SOFT_Z) rt.deviatingSince = undefined;
+        else rt.deviatingSince ??= p.t;
+      }
       const frozen = rt.open !== undefined && p.t - rt.open.at < alert.maxFreezeMs;
       if (!frozen) rt.detector.learn(p);
       if (s === undefined) continue;
@@ -606,8 +624,12 @@ export class Engine implements EngineHandle {
     const previous = this.#predictionIncident.get(prediction.entityId);
     const near = this.#findIncident(prediction.entityId, prediction.at);
     let incidentId = near?.incident.id;
-    if (incidentId === undefined && previous !== undefined && prediction.at - previous.at < this.#config.alert.renotifyMs) {
-      incidentId = previous.incidentId;
+    if (incidentId === undefined && previous !== undefined) {
+      // Repeated alerts about the same entity join its last incident while that one is with a
+      // person (escalated: they own it until it is fixed) or within the re-notify period.
+      const last = this.#incidents.get(previous.incidentId)?.incident ?? (await this.#store.getIncident(previous.incidentId));
+      const withPerson = last?.status === 'escalated' && prediction.at - previous.at < 24 * 3600_000;
+      if (withPerson || prediction.at - previous.at < this.#config.alert.renotifyMs) incidentId = previous.incidentId;
     }
     if (incidentId !== undefined) {
       const live = this.#incidents.get(incidentId);
@@ -641,20 +663,23 @@ export class Engine implements EngineHandle {
 
   /** Replaces the twin's relations (placements changed) and stores the new ones. */
   async syncTopology(topology: { readonly relations: readonly Relation[] }): Promise<void> {
+    const runsOn = (rels: readonly Relation[]): Set<string> => new Set(rels.filter((r) => r.kind === 'runs_on').map((r) => `${r.from}|${r.to}`));
+    const placements = { before: runsOn(this.#twin.relations()), after: runsOn(topology.relations) };
     this.#twin.replaceRelations(topology.relations);
     this.#relatedCache.clear();
     await this.#store.upsertRelations(topology.relations);
     // An action that moved workloads (drain, scale-out) shows its new neighbours only now.
-    const pending = this.#pendingRebaseline;
-    if (pending !== undefined && this.#clock.now() - pending.at <= 5 * this.#config.stepMs) {
-      const now = this.#clock.now();
-      this.#rebaselineAround(pending.entities, 1, now);
-      // Hosts that received moved workloads reach new memory highs for a known reason.
-      for (const e of pending.entities) {
-        for (const r of this.#twin.outgoing(e, 'runs_on')) {
-          if (!pending.targets.includes(r.to) && this.#features.has(r.to)) this.#features.set(r.to, failureHeuristicSpec.create(this.#models.failureRisk));
-        }
-      }
+    // A placement that changed (our drain or scale-out, an operator's failover, an autoscaler)
+    // moves load for a known reason: both ends get new baselines, and hosts new risk windows,
+    // since their memory reaches new highs with the workloads they received.
+    const now = this.#clock.now();
+    const moved = new Set<string>();
+    for (const [a, b] of [[placements.before, placements.after], [placements.after, placements.before]] as const) {
+      for (const key of a) if (!b.has(key)) for (const id of key.split('|')) moved.add(id);
+    }
+    this.#rebaselineAround([...moved], 0, now);
+    for (const id of moved) {
+      if (this.#twin.entity(id)?.kind === 'host' && this.#features.has(id)) this.#features.set(id, failureHeuristicSpec.create(this.#models.failureRisk));
     }
   }
 
@@ -754,6 +779,7 @@ export class Engine implements EngineHandle {
   async #advanceIncident(rt: IncidentRuntime, now: number): Promise<void> {
     const { incident } = rt;
     if (incident.status === 'open' && now - incident.openedAt >= this.#config.incident.settleMs) {
+      if (rt.nextRankAt !== undefined && now < rt.nextRankAt) return;
       if (this.#config.incident.resolveTransient) {
         if (!this.#incidentActive(rt)) {
           await this.#finish(rt, 'resolved', now, 'all anomalies cleared before any action: transient, resolved without remediation');
@@ -809,6 +835,28 @@ export class Engine implements EngineHandle {
       updatedAt: now,
     };
     await this.#store.upsertIncident(rt.incident);
+    const topKey = top ? `${top.entityId}|${top.faultKind}|${top.confidence.toFixed(2)}` : '';
+    const changed = topKey !== rt.lastRanking;
+    rt.lastRanking = topKey;
+    const twin = top === undefined ? undefined : this.#inFlightOn(top.entityId, rt.incident.id);
+    if (twin !== undefined) {
+      await this.#mergeInto(rt, twin, now);
+      return;
+    }
+    const decideStarted = performance.now();
+    const result = this.#consult(rt, hypotheses, now);
+    const decideMs = performance.now() - decideStarted;
+    const { settleMs, evidenceWaitMs } = this.#config.incident;
+    if (result.verdict === 'wait') {
+      // The policy wants the fault to persist before acting (a burst is not a surge).
+      rt.nextRankAt = Math.min(result.untilMs, now + RERANK_EVERY_MS);
+      if (!changed) return;
+    } else if (result.verdict === 'escalate' && WAIT_FOR_EVIDENCE.has(result.guardrail ?? '') && now - rt.incident.openedAt < settleMs + evidenceWaitMs) {
+      // Not sure yet: rank again as more evidence arrives, and only then hand it to a person.
+      rt.nextRankAt = now + RERANK_EVERY_MS;
+      if (!changed) return;
+    }
+    if (!changed && rt.nextRankAt !== undefined && now < rt.nextRankAt) return;
     await this.#log(
       'attribute',
       rt.incident.id,
@@ -820,12 +868,26 @@ export class Engine implements EngineHandle {
       performance.now() - started,
     );
     await this.#bus.publish({ type: 'rca.ranked', entity: top?.entityId ?? rt.incident.entities[0] ?? 'unknown', incidentId: rt.incident.id, hypotheses });
-    const twin = top === undefined ? undefined : this.#inFlightOn(top.entityId, rt.incident.id);
-    if (twin !== undefined) {
-      await this.#mergeInto(rt, twin, now);
-      return;
-    }
-    await this.#decide(rt, hypotheses, now);
+    if (rt.nextRankAt !== undefined && now < rt.nextRankAt) return;
+    await this.#decide(rt, hypotheses, result, decideMs, now);
+  }
+
+  /** Runs the policy and guardrails on the current ranking (pure; nothing is recorded). */
+  #consult(rt: IncidentRuntime, hypotheses: readonly Hypothesis[], now: number): DecideResult {
+    const hourAgo = now - 3600_000;
+    while (this.#actionTimes.length > 0 && (this.#actionTimes[0] ?? 0) < hourAgo) this.#actionTimes.shift();
+    return decide({
+      incident: rt.incident,
+      hypotheses,
+      entityKind: (id) => this.#twin.entity(id)?.kind,
+      now,
+      policy: this.#policy,
+      switches: this.#switches,
+      recentActionTimes: this.#actionTimes,
+      attempts: rt.attempts,
+      plan: (draft) =>
+        this.#executors.plan({ ...draft, id: 'plan', incidentId: rt.incident.id, executor: '', status: 'proposed', dryRun: true, proposedAt: now }),
+    });
   }
 
   /** Another live incident whose pending action was taken on `entityId`, if any. */
@@ -871,26 +933,38 @@ export class Engine implements EngineHandle {
     const around = (await this.#store.listAnomalies({ fromMs, toMs: toMs + 1, limit: 5000 })).filter((a) => near.has(a.entityId));
     const byId = new Map(own.map((a) => [a.id, a]));
     for (const a of around) if (!byId.has(a.id)) byId.set(a.id, a);
+    // Signals that deviate but did not (yet) raise an alert are evidence too, weighted by their
+    // calibrated confidence: a saturated CPU at 5 robust σ explains latency alarms of its callers
+    // even when it stayed under the alert threshold (as BARO/NSigma rank every metric).
+    const alerted = new Set([...byId.values()].filter((a) => a.status === 'open').map((a) => a.seriesId));
+    for (const srt of this.#series.values()) {
+      const { last, deviatingSince } = srt;
+      if (last === undefined || deviatingSince === undefined || alerted.has(srt.record.id) || !near.has(srt.record.entityId)) continue;
+      if (toMs - last.t > 2 * this.#config.stepMs) continue;
+      const direction = last.actual >= last.expected ? 'up' : 'down';
+      byId.set(`soft:${srt.record.id}`, {
+        id: `soft:${srt.record.id}`,
+        seriesId: srt.record.id,
+        entityId: srt.record.entityId,
+        metric: srt.record.metric,
+        at: deviatingSince,
+        score: last.raw,
+        confidence: this.#calibrator.calibrate(last.raw),
+        expected: last.expected,
+        actual: last.actual,
+        direction,
+        model: this.#detectorModel,
+        contributors: [],
+        explanation: `${srt.record.metric} on ${srt.record.entityId} deviates by ${fmt(last.raw)} robust σ (below the alert threshold)`,
+        status: 'open',
+      });
+    }
     return [...byId.values()];
   }
 
-  async #decide(rt: IncidentRuntime, hypotheses: readonly Hypothesis[], now: number): Promise<void> {
-    const started = performance.now();
-    const hourAgo = now - 3600_000;
-    while (this.#actionTimes.length > 0 && (this.#actionTimes[0] ?? 0) < hourAgo) this.#actionTimes.shift();
-    const result: DecideResult = decide({
-      incident: rt.incident,
-      hypotheses,
-      entityKind: (id) => this.#twin.entity(id)?.kind,
-      now,
-      policy: this.#policy,
-      switches: this.#switches,
-      recentActionTimes: this.#actionTimes,
-      attempts: rt.attempts,
-      plan: (draft) =>
-        this.#executors.plan({ ...draft, id: 'plan', incidentId: rt.incident.id, executor: '', status: 'proposed', dryRun: true, proposedAt: now }),
-    });
-    const latencyMs = performance.now() - started;
+  async #decide(rt: IncidentRuntime, hypotheses: readonly Hypothesis[], result: DecideResult, latencyMs: number, now: number): Promise<void> {
+    if (result.verdict === 'wait') return; // ranked again at rt.nextRankAt
+    rt.nextRankAt = undefined;
     if (result.verdict === 'escalate') {
       await this.#log('escalate', rt.incident.id, DECIDE_MODEL, { hypotheses: hypotheses.slice(0, 3).map((h) => h.entityId), attempts: rt.attempts }, { verdict: 'escalate', reason: result.reason }, result.confidence, result.explanation.join(' '), latencyMs);
       await this.#finish(rt, 'escalated', now, `escalated to a person: ${result.reason}`);
@@ -949,9 +1023,6 @@ export class Engine implements EngineHandle {
   #rebaseline(entities: readonly string[], now: number): void {
     // Remember the action's direct neighbours (e.g. the services on a drained host): once the
     // new placement is known (syncTopology), their new neighbours are rebaselined too.
-    const direct = new Set<string>();
-    for (const e of entities) for (const n of this.#twin.neighbourhood(e, 1)) direct.add(n);
-    this.#pendingRebaseline = { entities: [...direct], targets: entities, at: now };
     this.#rebaselineAround(entities, this.#config.rebaselineHops, now);
   }
 
@@ -1046,6 +1117,7 @@ export class Engine implements EngineHandle {
     }
     rt.ruledOut.add(action.target);
     rt.incident = { ...rt.incident, status: 'open', updatedAt: now };
+    rt.lastRanking = undefined;
     await this.#attributeAndDecide(rt, now);
   }
 
@@ -1109,9 +1181,21 @@ export class Engine implements EngineHandle {
     }
     if (stored.length > 0) await this.#store.insertPredictions(stored);
     for (const p of stored) {
-      if (p.value >= this.#config.predict.failureAlertProbability && p.confidence >= this.#config.predict.failureAlertConfidence)
-        await this.#bus.publish({ type: 'prediction.made', entity: p.entityId, prediction: p });
+      if (this.#alerting(p)) await this.#bus.publish({ type: 'prediction.made', entity: p.entityId, prediction: p });
     }
+  }
+
+  /**
+   * Whether a failure prediction raises an alert: likely and backed by enough data, and led by a
+   * leading indicator — a projected exhaustion (memory, disk, temperature) or hardware errors.
+   * Risk that comes from what is already visible (error rate, restarts, recent anomalies) is the
+   * detectors' to report; alerting on it again would double every incident.
+   */
+  #alerting(p: Prediction): boolean {
+    const { failureAlertProbability, failureAlertConfidence } = this.#config.predict;
+    if (p.value < failureAlertProbability || p.confidence < failureAlertConfidence) return false;
+    const lead = p.explanation[0]?.name.split(' ')[0] ?? '';
+    return LEADING_INDICATORS.has(lead);
   }
 
   async #predictDemand(now: number): Promise<void> {
