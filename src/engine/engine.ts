@@ -139,7 +139,8 @@ const DETECTOR_KEY = 'detector:';
 const FORECASTER_KEY = 'forecaster:';
 const FEATURES_KEY = 'features:';
 const RISK_ENTITY_KINDS = new Set(['host', 'service', 'database', 'queue']);
-const LEADING_INDICATORS: ReadonlySet<string> = new Set([METRICS.memory, METRICS.disk, METRICS.temperature, METRICS.eccErrors]);
+/** Risk led by these opens incidents. Temperature is not among them: it follows load. */
+const LEADING_INDICATORS: ReadonlySet<string> = new Set([METRICS.memory, METRICS.disk, METRICS.eccErrors]);
 
 /** The Homeostat engine. Implements the control surface the API uses. */
 export class Engine implements EngineHandle {
@@ -1187,7 +1188,7 @@ export class Engine implements EngineHandle {
 
   /**
    * Whether a failure prediction raises an alert: likely and backed by enough data, and led by a
-   * leading indicator — a projected exhaustion (memory, disk, temperature) or hardware errors.
+   * leading indicator — a projected exhaustion of memory or disk, or hardware (ECC) errors.
    * Risk that comes from what is already visible (error rate, restarts, recent anomalies) is the
    * detectors' to report; alerting on it again would double every incident.
    */

@@ -44,8 +44,8 @@ const MACHINE_KINDS: ReadonlySet<EntityKind> = new Set(['host', 'vm']);
 const LOAD_METRICS: readonly string[] = [METRICS.cpu, METRICS.memory];
 
 /**
- * Infers the fault kind of a candidate. Rules, first match wins: hardware signals or a machine
- * down → `host_failure`; a database/queue down or erroring → `dependency_outage`; errors up after
+ * Infers the fault kind of a candidate. Rules, first match wins: ECC errors, a temperature rise
+ * without a CPU rise, or a machine down → `host_failure`; a database/queue down or erroring → `dependency_outage`; errors up after
  * a deploy → `bad_deploy`; disk up → `disk_fill`; memory up on anything but a host/vm →
  * `memory_leak`; packet loss up → `network_loss`; request rate up with saturation, latency or CPU
  * up → `traffic_surge`; CPU up on a service/pod/container → `cpu_hog`; a host/vm
@@ -61,7 +61,8 @@ export function inferFaultKind(input: FaultKindInput): FaultKindGuess {
   const isKind = (set: ReadonlySet<EntityKind>): boolean => entityKind !== undefined && set.has(entityKind);
 
   if (up(METRICS.eccErrors)) return { kind: 'host_failure', reason: `${METRICS.eccErrors} rose` };
-  if (up(METRICS.temperature)) return { kind: 'host_failure', reason: `${METRICS.temperature} rose` };
+  // A machine runs hotter when it works harder: heat counts as a hardware sign only without a CPU rise.
+  if (up(METRICS.temperature) && !up(METRICS.cpu)) return { kind: 'host_failure', reason: `${METRICS.temperature} rose without more CPU load` };
   if (isKind(MACHINE_KINDS) && down(METRICS.up)) return { kind: 'host_failure', reason: `${entityKind} is down (${METRICS.up} fell)` };
   if (isKind(DEPENDENCY_KINDS) && down(METRICS.up)) {
     return { kind: 'dependency_outage', reason: `${entityKind} is down (${METRICS.up} fell)` };

@@ -655,8 +655,27 @@ describe('inferFaultKind on machines', () => {
     expect(inferFaultKind({ ...base, entityKind: 'host', symptoms: [up('cpu_utilization'), up('network_packet_loss')] }).kind).toBe(
       'network_loss',
     );
-    expect(inferFaultKind({ ...base, entityKind: 'host', symptoms: [up('cpu_utilization'), up('hw_temperature_c')] }).kind).toBe(
+    // Heat that comes with a CPU rise is load; ECC errors are the machine's own.
+    expect(inferFaultKind({ ...base, entityKind: 'host', symptoms: [up('cpu_utilization'), up('hw_ecc_errors')] }).kind).toBe(
       'host_failure',
     );
+  });
+});
+
+describe('heat that follows load', () => {
+  it('does not call a host failing when its temperature rises with the CPU a service put on it', async () => {
+    const { inferFaultKind } = await import('./infer-fault-kind.js');
+    const both = inferFaultKind({
+      entityKind: 'host',
+      symptoms: [
+        { metric: 'cpu_utilization', direction: 'up' },
+        { metric: 'hw_temperature_c', direction: 'up' },
+      ],
+      recentDeploy: false,
+      anomalousDependents: 0,
+    });
+    expect(both.kind).toBe('unknown');
+    const heatOnly = inferFaultKind({ entityKind: 'host', symptoms: [{ metric: 'hw_temperature_c', direction: 'up' }], recentDeploy: false, anomalousDependents: 0 });
+    expect(heatOnly.kind).toBe('host_failure');
   });
 });

@@ -368,8 +368,9 @@ function predictionSymptoms(p: Prediction | undefined): Symptom[] {
 }
 
 /**
- * Machines (host, vm) whose only signals are CPU/memory rises, each matched by the same rise on a
- * workload running on them (`runs_on`) at most `slackMs` later than the machine's own. A machine
+ * Machines (host, vm) whose only signals are CPU/memory rises (and a temperature rise that comes
+ * with the CPU rise), each matched by the same rise on a workload running on them (`runs_on`) at
+ * most `slackMs` later than the machine's own. A machine
  * with any other signal, or a prediction that names no known symptom, is left out.
  */
 function explainLoad(
@@ -396,10 +397,14 @@ function explainLoad(
     const kind = entities.get(machine)?.kind;
     if (kind === undefined || !MACHINE_KINDS.has(kind)) continue;
     const own = signalsOf(machine);
-    if (own === undefined || own.length === 0 || !own.every((s) => s.direction === 'up' && LOAD_METRICS.includes(s.metric))) continue;
+    if (own === undefined || own.length === 0) continue;
+    // Temperature follows CPU: with a CPU rise it is part of the load, not a symptom of its own.
+    const heatFromLoad = own.some((s) => s.metric === METRICS.cpu && s.direction === 'up');
+    const loadOnly = own.every((s) => s.direction === 'up' && (LOAD_METRICS.includes(s.metric) || (heatFromLoad && s.metric === METRICS.temperature)));
+    if (!loadOnly) continue;
     const workloads = unique((dependentsOf.get(machine) ?? []).filter((e) => e.kind === 'runs_on').map((e) => e.other)).sort();
     const links: LoadLink[] = [];
-    for (const metric of unique(own.map((s) => s.metric))) {
+    for (const metric of unique(own.map((s) => s.metric)).filter((m) => LOAD_METRICS.includes(m))) {
       const machineAtMs = firstRise(own, metric) as number;
       const found = workloads.flatMap((workload): LoadLink[] => {
         const workloadAtMs = firstRise(signalsOf(workload) ?? [], metric);
