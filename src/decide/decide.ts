@@ -64,6 +64,8 @@ export type DecideResult =
       readonly verifyAfterMs: number;
       /** The rule's verification metrics, if it names them (the policy rule's `verifyMetrics`). */
       readonly verifyMetrics?: readonly string[];
+      /** The rule's absolute verification bounds, if it has them (the policy rule's `verifyBelow`). */
+      readonly verifyBelow?: Readonly<Record<string, number>>;
       /** Plan of the chosen action, as returned by `plan`. */
       readonly plan?: Plan;
     }
@@ -174,6 +176,7 @@ export function decide(input: DecideInput): DecideResult {
     verifyAfterMs,
     plan,
     ...(rule.verifyMetrics ? { verifyMetrics: rule.verifyMetrics } : {}),
+    ...(rule.verifyBelow ? { verifyBelow: rule.verifyBelow } : {}),
   };
 }
 

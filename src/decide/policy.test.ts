@@ -114,3 +114,12 @@ describe('parsePolicy verifyMetrics', () => {
     expect(() => parsePolicy(base('    verifyMetrics: []\n'))).toThrow('policy rules[0].verifyMetrics must be a non-empty list of metric names (got an array of 0)');
   });
 });
+
+describe('parsePolicy verifyBelow', () => {
+  const base = (extra: string): string => `version: 1\nrules:\n  - name: r\n    fault: traffic_surge\n    action: scale_out\n    description: d\n${extra}`;
+  it('reads absolute verification bounds and rejects bad ones', () => {
+    expect(parsePolicy(base('    verifyBelow: {saturation: 0.8}\n')).rules[0]?.verifyBelow).toEqual({ saturation: 0.8 });
+    expect(() => parsePolicy(base('    verifyBelow: {saturation: high}\n'))).toThrow('policy rules[0].verifyBelow.saturation must be a finite number (got "high")');
+    expect(() => parsePolicy(base('    verifyBelow: [0.8]\n'))).toThrow('policy rules[0].verifyBelow must be a mapping of metric name to an upper bound');
+  });
+});

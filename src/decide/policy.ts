@@ -39,6 +39,12 @@ export interface PolicyRule {
    * incident except demand (`request_rate`), which a remediation is not expected to bring down.
    */
   readonly verifyMetrics?: readonly string[];
+  /**
+   * Absolute bounds verification checks on the acted-on entity instead of its pre-incident
+   * baseline (e.g. `{saturation: 0.8}`): for capacity actions, where "recovered" means "has room
+   * again", not "back to how it was before the surge".
+   */
+  readonly verifyBelow?: Readonly<Record<string, number>>;
   /** What the rule does and why, for people. */
   readonly description: string;
 }
@@ -76,7 +82,7 @@ export const DEFAULT_GUARDRAILS: Guardrails = {
 
 const POLICY_KEYS = ['version', 'guardrails', 'rules'] as const;
 const GUARDRAIL_KEYS = ['minConfidence', 'maxActionsPerHour', 'maxBlastRadius', 'verifyAfterMinutes', 'maxAttempts'] as const;
-const RULE_KEYS = ['name', 'fault', 'action', 'params', 'entityKinds', 'minConfidence', 'verifyAfterMinutes', 'verifyMetrics', 'persistMinutes', 'description'] as const;
+const RULE_KEYS = ['name', 'fault', 'action', 'params', 'entityKinds', 'minConfidence', 'verifyAfterMinutes', 'verifyMetrics', 'verifyBelow', 'persistMinutes', 'description'] as const;
 const FAULTS: readonly string[] = [...FAULT_KINDS, 'unknown'];
 const ACTIONS: readonly string[] = [...ACTION_KINDS, 'escalate'];
 
@@ -124,8 +130,14 @@ export function parsePolicy(text: string): Policy {
       params: r.params === undefined ? {} : record(r.params, `policy ${path}.params`, 'a mapping'),
       description: text1(r.description, `${path}.description`),
     };
-    const extra: { entityKinds?: EntityKind[]; minConfidence?: number; verifyAfterMinutes?: number; verifyMetrics?: string[]; persistMinutes?: number } =
-      {};
+    const extra: {
+      entityKinds?: EntityKind[];
+      minConfidence?: number;
+      verifyAfterMinutes?: number;
+      verifyMetrics?: string[];
+      verifyBelow?: Record<string, number>;
+      persistMinutes?: number;
+    } = {};
     if (r.entityKinds !== undefined) {
       if (!Array.isArray(r.entityKinds) || r.entityKinds.length === 0) {
         throw invalid(`policy ${path}.entityKinds must be a non-empty list of entity kinds (got ${describe(r.entityKinds)})`);
@@ -134,6 +146,15 @@ export function parsePolicy(text: string): Policy {
     }
     if (r.minConfidence !== undefined) extra.minConfidence = num(r.minConfidence, `${path}.minConfidence`, 'share');
     if (r.verifyAfterMinutes !== undefined) extra.verifyAfterMinutes = num(r.verifyAfterMinutes, `${path}.verifyAfterMinutes`, 'positive');
+    if (r.verifyBelow !== undefined) {
+      const bounds = record(r.verifyBelow, `policy ${path}.verifyBelow`, 'a mapping of metric name to an upper bound');
+      const out: Record<string, number> = {};
+      for (const [metric, bound] of Object.entries(bounds)) {
+        if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(metric)) throw invalid(`policy ${path}.verifyBelow has a key that is not a metric name (got ${describe(metric)})`);
+        out[metric] = num(bound, `${path}.verifyBelow.${metric}`, 'finite');
+      }
+      extra.verifyBelow = out;
+    }
     if (r.persistMinutes !== undefined) extra.persistMinutes = num(r.persistMinutes, `${path}.persistMinutes`, 'positive');
     if (r.verifyMetrics !== undefined) {
       const list = r.verifyMetrics;
@@ -175,13 +196,14 @@ function oneOf(value: unknown, allowed: readonly string[], path: string): string
   return value;
 }
 
-type NumberKind = 'share' | 'count' | 'positiveCount' | 'positive';
+type NumberKind = 'share' | 'count' | 'positiveCount' | 'positive' | 'finite';
 
 const NUMBER_RULES: Record<NumberKind, { ok: (x: number) => boolean; expected: string }> = {
   share: { ok: (x) => x >= 0 && x <= 1, expected: 'a number in [0, 1]' },
   count: { ok: (x) => Number.isInteger(x) && x >= 0, expected: 'an integer >= 0' },
   positiveCount: { ok: (x) => Number.isInteger(x) && x >= 1, expected: 'an integer >= 1' },
   positive: { ok: (x) => x > 0, expected: 'a number > 0' },
+  finite: { ok: () => true, expected: 'a finite number' },
 };
 
 function num(value: unknown, path: string, kind: NumberKind): number {

@@ -117,6 +117,8 @@ interface IncidentRuntime {
   actedOn?: string;
   /** Metrics verification checks (from the policy rule), if the rule names them. */
   verifyMetrics?: readonly string[];
+  /** Absolute bounds verification checks on the target instead (from the policy rule). */
+  verifyBelow?: Readonly<Record<string, number>>;
   /** While waiting for more evidence: when to rank again. */
   nextRankAt?: number;
   /** Top hypothesis of the last logged ranking (entity, kind, confidence), to log only changes. */
@@ -941,7 +943,8 @@ export class Engine implements EngineHandle {
     for (const srt of this.#series.values()) {
       const { last, deviatingSince } = srt;
       if (last === undefined || deviatingSince === undefined || alerted.has(srt.record.id) || !near.has(srt.record.entityId)) continue;
-      if (toMs - last.t > 2 * this.#config.stepMs) continue;
+      // Like an alert, a deviation counts once it held for two points (one ECC error is noise).
+      if (toMs - last.t > 2 * this.#config.stepMs || last.t - deviatingSince < this.#config.stepMs) continue;
       const direction = last.actual >= last.expected ? 'up' : 'down';
       byId.set(`soft:${srt.record.id}`, {
         id: `soft:${srt.record.id}`,
@@ -1011,6 +1014,7 @@ export class Engine implements EngineHandle {
     rt.pendingAction = action;
     rt.actedOn = hypotheses[0]?.entityId ?? action.target;
     rt.verifyMetrics = result.verifyMetrics;
+    rt.verifyBelow = result.verifyBelow;
     rt.verifyAt = now + result.verifyAfterMs;
     rt.incident = { ...rt.incident, status: 'verifying', updatedAt: now };
     await this.#store.upsertIncident(rt.incident);
@@ -1071,7 +1075,15 @@ export class Engine implements EngineHandle {
     // Judge the signals the acted-on root cause explains: its own and those of what depends on
     // or runs on it, not unrelated anomalies that happened to join the incident.
     const explained = this.#dependents(rt.actedOn ?? action.target, 3);
-    for (const [sid, base] of rt.baselines) {
+    const bounds = rt.verifyBelow ? Object.entries(rt.verifyBelow) : [];
+    for (const [metric, bound] of bounds) {
+      for (const srt of this.#series.values()) {
+        if (srt.record.entityId !== action.target || srt.record.metric !== metric || srt.recent.length === 0) continue;
+        const worst = Math.max(...srt.recent.slice(-VERIFY_POINTS));
+        checks.push({ name: `${metric}@${action.target}`, weight: worst <= bound ? 0 : 1, expected: bound, actual: worst });
+      }
+    }
+    for (const [sid, base] of bounds.length > 0 ? [] : rt.baselines) {
       const srt = this.#series.get(sid);
       if (srt === undefined || srt.recent.length === 0 || !explained.has(srt.record.entityId)) continue;
       const metric = srt.record.metric;
