@@ -1071,10 +1071,12 @@ export class Engine implements EngineHandle {
     const action = rt.pendingAction;
     if (action === undefined) return;
     const checks: Attribution[] = [];
-    let recovered = true;
     // Judge the signals the acted-on root cause explains: its own and those of what depends on
-    // or runs on it, not unrelated anomalies that happened to join the incident.
+    // or runs on it, not unrelated anomalies that happened to join the incident. A drain or
+    // failover moves the work away from the target, which may go on failing (a dying host keeps
+    // its ECC errors): judge what was moved, not what was left.
     const explained = this.#dependents(rt.actedOn ?? action.target, 3);
+    const moved = action.kind === 'drain' || action.kind === 'failover' ? action.target : undefined;
     const bounds = rt.verifyBelow ? Object.entries(rt.verifyBelow) : [];
     for (const [metric, bound] of bounds) {
       for (const srt of this.#series.values()) {
@@ -1085,7 +1087,7 @@ export class Engine implements EngineHandle {
     }
     for (const [sid, base] of bounds.length > 0 ? [] : rt.baselines) {
       const srt = this.#series.get(sid);
-      if (srt === undefined || srt.recent.length === 0 || !explained.has(srt.record.entityId)) continue;
+      if (srt === undefined || srt.recent.length === 0 || !explained.has(srt.record.entityId) || srt.record.entityId === moved) continue;
       const metric = srt.record.metric;
       if (rt.verifyMetrics ? !rt.verifyMetrics.includes(metric) : metric === METRICS.requestRate) continue;
       const last = srt.recent[srt.recent.length - 1] ?? Number.NaN;
@@ -1096,21 +1098,22 @@ export class Engine implements EngineHandle {
       const signed = (v: number): number => (base.direction === 'up' ? v - base.expected : base.expected - v);
       const worst = Math.max(...srt.recent.slice(-VERIFY_POINTS).map(signed));
       const ok = worst <= band || worst <= signed(base.peak) / 3;
-      if (!ok) recovered = false;
       checks.push({ name: `${srt.record.metric}@${srt.record.entityId}`, weight: ok ? 0 : 1, expected: base.expected, actual: last });
     }
-    const moved = action.kind === 'drain' || action.kind === 'failover' ? action.target : undefined;
     const seriesChecked = checks.length > 0;
     for (const p of this.#incidentPredictions(rt)) {
       if (p.entityId === moved || !explained.has(p.entityId)) continue;
       const check = this.#predictionRecovered(p, now, seriesChecked);
       if (check !== undefined) checks.push(check);
     }
-    if (checks.some((c) => c.weight > 0)) recovered = false;
+    const recovered = !checks.some((c) => c.weight > 0);
     const verdict = recovered ? 'recovered' : 'not recovered';
-    const text = recovered
-      ? `signals back within 4 robust σ of their pre-incident baseline or two thirds of the way from their worst ${fmtMin(now - (action.executedAt ?? now))} after ${action.kind} on ${action.target}`
-      : `still abnormal after ${action.kind} on ${action.target}: ${checks.filter((c) => c.weight > 0).map((c) => c.name).join(', ')}`;
+    const after = `${fmtMin(now - (action.executedAt ?? now))} after ${action.kind} on ${action.target}`;
+    const text = !recovered
+      ? `still abnormal ${after}: ${checks.filter((c) => c.weight > 0).map((c) => c.name).join(', ')}`
+      : checks.length === 0
+        ? `nothing left abnormal to check ${after}: its symptoms were on the target, whose work was moved`
+        : `${checks.length} signals back to normal ${after} (within 4 robust σ of their pre-incident baseline, two thirds of the way back from their worst, or under the rule's bounds)`;
     await this.#log('verify', action.id, DECIDE_MODEL, { action: action.id, series: [...rt.baselines.keys()] }, { verdict }, recovered ? 0.9 : 0.8, checks.length > 0 ? checks : text, performance.now() - started);
     const verified: Action = { ...action, status: recovered ? 'verified' : 'verify_failed', verifiedAt: now };
     await this.#store.upsertAction(verified);
