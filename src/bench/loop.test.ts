@@ -31,7 +31,15 @@ const incident = (id: string, over: Partial<Incident>): Incident => ({
   ...over,
 });
 
-const hypothesis = (entityId: string) => ({ entityId, faultKind: 'memory_leak' as const, confidence: 0.9, score: 1, evidence: [], path: [], contributors: [] });
+const hypothesis = (entityId: string) => ({
+  entityId,
+  faultKind: 'memory_leak' as const,
+  confidence: 0.9,
+  score: 1,
+  evidence: [],
+  path: [],
+  contributors: [],
+});
 
 const action = (id: string, incidentId: string, fixed: string[]): Action => ({
   id,
@@ -54,12 +62,25 @@ describe('loop benchmark scoring', () => {
     const truth = [
       fault('f1', { status: 'fixed', fixedAtMs: T + 30 * MIN, fixedBy: 'restart' }),
       fault('f2', { kind: 'disk_fill', rootCause: 'host:h', onsetMs: T + 20 * MIN, affected: ['host:h', 'service:b'], fix: 'clean_disk' }),
-      fault('f3', { kind: 'cpu_hog', rootCause: 'service:z', onsetMs: T + 200 * MIN, affected: ['service:z'], fix: 'restart', status: 'fixed', fixedAtMs: T + 400 * MIN }),
+      fault('f3', {
+        kind: 'cpu_hog',
+        rootCause: 'service:z',
+        onsetMs: T + 200 * MIN,
+        affected: ['service:z'],
+        fix: 'restart',
+        status: 'fixed',
+        fixedAtMs: T + 400 * MIN,
+      }),
     ];
     const incidents = [
       incident('i1', { openedAt: T + 6 * MIN, entities: ['service:a'], hypotheses: [hypothesis('service:a')] }),
       // Involves service:b (affected by both) and host:h, the root of f2: belongs to f2.
-      incident('i2', { openedAt: T + 25 * MIN, entities: ['service:b', 'host:h'], status: 'escalated', hypotheses: [hypothesis('service:b')] }),
+      incident('i2', {
+        openedAt: T + 25 * MIN,
+        entities: ['service:b', 'host:h'],
+        status: 'escalated',
+        hypotheses: [hypothesis('service:b')],
+      }),
       incident('i3', { openedAt: T + 100 * MIN, entities: ['service:q'] }),
     ];
     const actions = [action('a1', 'i1', ['f1']), action('a2', 'i3', [])];

@@ -243,7 +243,10 @@ export function score(
   const byFault: Record<string, LoopFigures> = {};
   for (const kind of [...new Set(truth.map((f) => f.kind))].sort()) {
     const group = outcomes.filter((o) => o.kind === kind);
-    const incs = group.flatMap((o) => o.incidents).map((id) => incidents.find((i) => i.id === id)).filter((i): i is Incident => i !== undefined);
+    const incs = group
+      .flatMap((o) => o.incidents)
+      .map((id) => incidents.find((i) => i.id === id))
+      .filter((i): i is Incident => i !== undefined);
     // Per kind: decisions about its incidents (and their anomalies and actions); false alarms
     // are the unmatched incidents whose top hypothesis blamed this kind.
     const about = new Set(incs.flatMap((i) => [i.id, ...i.anomalyIds, ...(actionsByIncident.get(i.id) ?? []).map((a) => a.id)]));
@@ -288,13 +291,24 @@ function round(x: number, digits: number): number {
 
 /** Renders the metrics as the table the CLI prints. */
 export function formatLoopTable(m: LoopMetrics): string {
-  const cols = ['faults', 'detected', 'mttd_min', 'attributed_top1', 'auto_remediated', 'mttr_min', 'incidents', 'escalation_rate', 'wrong_actions'] as const;
+  const cols = [
+    'faults',
+    'detected',
+    'mttd_min',
+    'attributed_top1',
+    'auto_remediated',
+    'mttr_min',
+    'incidents',
+    'escalation_rate',
+    'wrong_actions',
+  ] as const;
   const head = ['fault kind', ...cols];
   const rows: string[][] = [];
   for (const [kind, f] of Object.entries(m.by_fault)) rows.push([kind, ...cols.map((c) => cell(f[c]))]);
   rows.push(['ALL', ...cols.map((c) => cell(m[c]))]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: readonly string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const line = (r: readonly string[]): string =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [
     `closed loop on the simulated fleet: seed ${m.seed}, ${m.days} simulated days after ${m.warmup_h} h warm-up, ${m.faults} faults`,
     line(head),

@@ -56,7 +56,8 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   const out = (args.flags.out as string | undefined) ?? 'bench-out';
   const policyPath = (args.flags.policy as string | undefined) ?? join(ROOT, 'policies/default.yaml');
   if (!(days > 0) || days > 60) throw invalid(`homeostat bench loop: --days must be in (0, 60] (got ${days})`);
-  if (!Number.isInteger(faults) || faults < 0) throw invalid(`homeostat bench loop: --faults must be a non-negative integer (got ${faults})`);
+  if (!Number.isInteger(faults) || faults < 0)
+    throw invalid(`homeostat bench loop: --faults must be a non-negative integer (got ${faults})`);
   if (!Number.isInteger(seed)) throw invalid(`homeostat bench loop: --seed must be an integer (got ${seed})`);
   let bar: ProgressBar | undefined;
   const metrics = await runLoopBench({

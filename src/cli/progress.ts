@@ -29,7 +29,9 @@ export class ProgressBar {
       const width = 30;
       const full = Math.round(share * width);
       const eta = share > 0 ? ((now - this.#started) / share - (now - this.#started)) / 1000 : 0;
-      process.stderr.write(`\r${this.#label} [${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(share * 100).toFixed(0).padStart(3)} % eta ${eta.toFixed(0)} s  `);
+      process.stderr.write(
+        `\r${this.#label} [${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(share * 100).toFixed(0).padStart(3)} % eta ${eta.toFixed(0)} s  `,
+      );
       return;
     }
     const decile = Math.floor(share * 10);

@@ -14,7 +14,12 @@ import { ProgressBar } from './progress.js';
 const FLAGS: readonly FlagSpec[] = [
   { name: 'days', type: 'number', description: 'simulated days to write', defaultText: '1' },
   { name: 'seed', type: 'number', description: 'simulator seed', defaultText: '1' },
-  { name: 'faults', type: 'number', description: 'faults to inject, spread over the period (every kind in turn)', defaultText: '4 per day' },
+  {
+    name: 'faults',
+    type: 'number',
+    description: 'faults to inject, spread over the period (every kind in turn)',
+    defaultText: '4 per day',
+  },
   { name: 'out', type: 'string', description: 'output folder (telemetry.csv, ground-truth.json)', defaultText: 'sim-out' },
 ];
 

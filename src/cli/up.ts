@@ -62,17 +62,59 @@ export const UP_FLAGS: readonly FlagSpec[] = [
   { name: 'port', type: 'number', description: 'HTTP port of the API and dashboard', defaultText: '8080', env: 'HOMEOSTAT_PORT' },
   { name: 'host', type: 'string', description: 'address to bind', defaultText: '127.0.0.1', env: 'HOMEOSTAT_HOST' },
   { name: 'db', type: 'string', description: 'SQLite database file', defaultText: '.homeostat/homeostat.db', env: 'HOMEOSTAT_DB' },
-  { name: 'sim', type: 'boolean', description: 'drive the engine from the simulated fleet (--no-sim: real telemetry only)', defaultText: 'true', env: 'HOMEOSTAT_SIM' },
-  { name: 'speed', type: 'number', description: 'simulated-time factor (60 = one simulated hour per minute)', defaultText: '60', env: 'HOMEOSTAT_SPEED' },
+  {
+    name: 'sim',
+    type: 'boolean',
+    description: 'drive the engine from the simulated fleet (--no-sim: real telemetry only)',
+    defaultText: 'true',
+    env: 'HOMEOSTAT_SIM',
+  },
+  {
+    name: 'speed',
+    type: 'number',
+    description: 'simulated-time factor (60 = one simulated hour per minute)',
+    defaultText: '60',
+    env: 'HOMEOSTAT_SPEED',
+  },
   { name: 'seed', type: 'number', description: 'simulator seed', defaultText: '1', env: 'HOMEOSTAT_SEED' },
-  { name: 'warmup', type: 'duration', description: 'simulated history replayed at start so models are warm', defaultText: '24h', env: 'HOMEOSTAT_WARMUP' },
-  { name: 'fault-every', type: 'duration', description: 'mean simulated time between injected faults', defaultText: '45m', env: 'HOMEOSTAT_FAULT_EVERY' },
-  { name: 'operator-delay', type: 'duration', description: 'a simulated on-call person fixes a fault this long after it fails', defaultText: '2h', env: 'HOMEOSTAT_OPERATOR_DELAY' },
-  { name: 'policy', type: 'string', description: 'policy table (YAML) mapping faults to actions', defaultText: 'policies/default.yaml', env: 'HOMEOSTAT_POLICY' },
+  {
+    name: 'warmup',
+    type: 'duration',
+    description: 'simulated history replayed at start so models are warm',
+    defaultText: '24h',
+    env: 'HOMEOSTAT_WARMUP',
+  },
+  {
+    name: 'fault-every',
+    type: 'duration',
+    description: 'mean simulated time between injected faults',
+    defaultText: '45m',
+    env: 'HOMEOSTAT_FAULT_EVERY',
+  },
+  {
+    name: 'operator-delay',
+    type: 'duration',
+    description: 'a simulated on-call person fixes a fault this long after it fails',
+    defaultText: '2h',
+    env: 'HOMEOSTAT_OPERATOR_DELAY',
+  },
+  {
+    name: 'policy',
+    type: 'string',
+    description: 'policy table (YAML) mapping faults to actions',
+    defaultText: 'policies/default.yaml',
+    env: 'HOMEOSTAT_POLICY',
+  },
   { name: 'topology', type: 'string', description: 'topology file (YAML or JSON) to load into the twin', env: 'HOMEOSTAT_TOPOLOGY' },
   { name: 'webhook', type: 'string', description: 'URL of a webhook executor for actions', env: 'HOMEOSTAT_WEBHOOK' },
   { name: 'webhook-secret', type: 'string', description: 'HMAC secret signing webhook bodies', env: 'HOMEOSTAT_WEBHOOK_SECRET' },
-  { name: 'dry-run', type: 'boolean', description: 'never execute actions, only dry-run them', defaultText: 'false', env: 'HOMEOSTAT_DRY_RUN' },
+  {
+    name: 'dry-run',
+    type: 'boolean',
+    description: 'never execute actions, only dry-run them',
+    defaultText: 'false',
+    env: 'HOMEOSTAT_DRY_RUN',
+  },
   { name: 'open-read', type: 'boolean', description: 'read routes need no token', defaultText: 'true', env: 'HOMEOSTAT_OPEN_READ' },
   { name: 'config', type: 'string', description: 'YAML file with any of these settings (keys as flag names)', env: 'HOMEOSTAT_CONFIG' },
 ];
@@ -95,11 +137,16 @@ export function resolveUpConfig(flags: Readonly<Record<string, string | number |
   const file = (flags.config as string | undefined) ?? env.HOMEOSTAT_CONFIG;
   if (file) {
     const doc: unknown = parseYaml(readFileSync(file, 'utf8'));
-    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw invalid(`${file}: expected a YAML mapping of settings (got ${describe(doc)})`);
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+      throw invalid(`${file}: expected a YAML mapping of settings (got ${describe(doc)})`);
     for (const [name, value] of Object.entries(doc as Record<string, unknown>)) {
       const spec = UP_FLAGS.find((s) => s.name === name);
       if (spec === undefined || name === 'config') {
-        throw invalid(`${file}: unknown setting "${name}" (expected one of ${UP_FLAGS.filter((s) => s.name !== 'config').map((s) => s.name).join(', ')})`);
+        throw invalid(
+          `${file}: unknown setting "${name}" (expected one of ${UP_FLAGS.filter((s) => s.name !== 'config')
+            .map((s) => s.name)
+            .join(', ')})`,
+        );
       }
       out[key(spec)] = convert(String(value), spec, file);
     }
@@ -113,7 +160,8 @@ export function resolveUpConfig(flags: Readonly<Record<string, string | number |
     if (v !== undefined) out[key(spec)] = v;
   }
   const cfg = out as unknown as UpConfig;
-  if (!Number.isInteger(cfg.port) || cfg.port < 0 || cfg.port > 65535) throw invalid(`port must be an integer in [0, 65535] (got ${describe(cfg.port)})`);
+  if (!Number.isInteger(cfg.port) || cfg.port < 0 || cfg.port > 65535)
+    throw invalid(`port must be an integer in [0, 65535] (got ${describe(cfg.port)})`);
   if (!(cfg.speed > 0) || cfg.speed > 100_000) throw invalid(`speed must be a number in (0, 100000] (got ${describe(cfg.speed)})`);
   if (!Number.isInteger(cfg.seed)) throw invalid(`seed must be an integer (got ${describe(cfg.seed)})`);
   if (cfg.faultEveryMs < 5 * 60_000) throw invalid(`fault-every must be at least 5m (got ${cfg.faultEveryMs} ms)`);

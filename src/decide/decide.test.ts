@@ -100,7 +100,11 @@ describe('decide', () => {
   it('escalates without a hypothesis or with an unknown fault', () => {
     expect(decide(input({ hypotheses: [] }))).toMatchObject({ verdict: 'escalate', guardrail: 'hypothesis', confidence: 0 });
     const r = decide(input({ hypotheses: [hypothesis('service:cart', 'unknown', 0.9)] }));
-    expect(r).toMatchObject({ verdict: 'escalate', guardrail: 'hypothesis', reason: 'the top hypothesis service:cart has no known fault kind' });
+    expect(r).toMatchObject({
+      verdict: 'escalate',
+      guardrail: 'hypothesis',
+      reason: 'the top hypothesis service:cart has no known fault kind',
+    });
   });
 
   it('escalates below the global or the rule minimum confidence', () => {
@@ -171,8 +175,29 @@ describe('decide: persistMinutes', () => {
       'version: 1\nrules:\n  - name: surge\n    fault: traffic_surge\n    action: scale_out\n    persistMinutes: 10\n    description: d\n',
     );
     const base = {
-      incident: { id: 'i', title: 't', status: 'open' as const, severity: 'low' as const, openedAt: 0, updatedAt: 0, entities: [], anomalyIds: [], predictionIds: [], hypotheses: [] },
-      hypotheses: [{ entityId: 'service:web', faultKind: 'traffic_surge' as const, confidence: 0.9, score: 1, evidence: [], path: [], contributors: [] }],
+      incident: {
+        id: 'i',
+        title: 't',
+        status: 'open' as const,
+        severity: 'low' as const,
+        openedAt: 0,
+        updatedAt: 0,
+        entities: [],
+        anomalyIds: [],
+        predictionIds: [],
+        hypotheses: [],
+      },
+      hypotheses: [
+        {
+          entityId: 'service:web',
+          faultKind: 'traffic_surge' as const,
+          confidence: 0.9,
+          score: 1,
+          evidence: [],
+          path: [],
+          contributors: [],
+        },
+      ],
       entityKind: () => 'service' as const,
       policy,
       switches: { killSwitch: false, dryRun: false },
@@ -181,7 +206,11 @@ describe('decide: persistMinutes', () => {
       plan: () => ({ steps: [], blastRadius: ['service:web'] }),
     };
     const early = decide({ ...base, now: 4 * 60_000 });
-    expect(early).toMatchObject({ verdict: 'wait', untilMs: 600_000, reason: 'rule surge acts only on faults that persist 10 min; open for 4 min' });
+    expect(early).toMatchObject({
+      verdict: 'wait',
+      untilMs: 600_000,
+      reason: 'rule surge acts only on faults that persist 10 min; open for 4 min',
+    });
     expect(decide({ ...base, now: 10 * 60_000 })).toMatchObject({ verdict: 'act', action: { kind: 'scale_out', target: 'service:web' } });
   });
 });

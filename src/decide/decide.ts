@@ -115,7 +115,9 @@ export function decide(input: DecideInput): DecideResult {
   if (top === undefined) return escalate('hypothesis', 'no root-cause hypothesis');
   if (top.faultKind === 'unknown') return escalate('hypothesis', `the top hypothesis ${top.entityId} has no known fault kind`);
   const kind = input.entityKind(top.entityId);
-  explanation.push(`hypothesis: ${top.faultKind} on ${top.entityId}${kind === undefined ? '' : ` (${kind})`}, confidence ${pct(confidence)}`);
+  explanation.push(
+    `hypothesis: ${top.faultKind} on ${top.entityId}${kind === undefined ? '' : ` (${kind})`}, confidence ${pct(confidence)}`,
+  );
 
   const rule = policy.rules.find(
     (r) => r.fault === top.faultKind && (r.entityKinds === undefined || (kind !== undefined && r.entityKinds.includes(kind))),
@@ -124,7 +126,8 @@ export function decide(input: DecideInput): DecideResult {
   if (!(confidence >= minConfidence)) return escalate('confidence', `confidence ${pct(confidence)} below ${pct(minConfidence)}`);
   explanation.push(`confidence: ${pct(confidence)} at or above ${pct(minConfidence)}`);
 
-  if (rule === undefined) return escalate('policy', `no policy rule for ${top.faultKind} on ${kind === undefined ? 'an entity of unknown kind' : `a ${kind}`}`);
+  if (rule === undefined)
+    return escalate('policy', `no policy rule for ${top.faultKind} on ${kind === undefined ? 'an entity of unknown kind' : `a ${kind}`}`);
   if (rule.action === 'escalate') return escalate('policy', `rule ${rule.name} escalates: ${rule.description}`);
   explanation.push(`policy: rule ${rule.name} chooses ${rule.action} of ${top.entityId}: ${rule.description}`);
 

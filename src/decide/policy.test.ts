@@ -46,12 +46,22 @@ describe('parsePolicy', () => {
       'version: 1\nrules: []\nguardrails: {minConfidense: 0.5}',
       'policy guardrails has unknown key "minConfidense" (expected one of minConfidence, maxActionsPerHour',
     ],
-    ['guardrail out of range', 'version: 1\nrules: []\nguardrails: {minConfidence: 1.5}', 'policy guardrails.minConfidence must be a number in [0, 1] (got 1.5)'],
-    ['fractional count', 'version: 1\nrules: []\nguardrails: {maxAttempts: 1.5}', 'policy guardrails.maxAttempts must be an integer >= 0 (got 1.5)'],
+    [
+      'guardrail out of range',
+      'version: 1\nrules: []\nguardrails: {minConfidence: 1.5}',
+      'policy guardrails.minConfidence must be a number in [0, 1] (got 1.5)',
+    ],
+    [
+      'fractional count',
+      'version: 1\nrules: []\nguardrails: {maxAttempts: 1.5}',
+      'policy guardrails.maxAttempts must be an integer >= 0 (got 1.5)',
+    ],
     ['rules missing', 'version: 1', 'policy rules must be a list of rules (got undefined)'],
     [
       'unknown action',
-      rules('  - {name: a, fault: memory_leak, action: restart, description: x}\n  - {name: b, fault: cpu_hog, action: reboot, description: y}'),
+      rules(
+        '  - {name: a, fault: memory_leak, action: restart, description: x}\n  - {name: b, fault: cpu_hog, action: reboot, description: y}',
+      ),
       'policy rules[1].action must be one of restart, rollback, scale_out, clean_disk, drain, failover, escalate (got "reboot")',
     ],
     [
@@ -69,10 +79,16 @@ describe('parsePolicy', () => {
       rules('  - {name: a, fault: cpu_hog, action: restart, description: x, entityKinds: [service, pods]}'),
       'policy rules[0].entityKinds[1] must be one of host, vm, pod',
     ],
-    ['missing description', rules('  - {name: a, fault: cpu_hog, action: restart}'), 'policy rules[0].description must be a non-empty string (got undefined)'],
+    [
+      'missing description',
+      rules('  - {name: a, fault: cpu_hog, action: restart}'),
+      'policy rules[0].description must be a non-empty string (got undefined)',
+    ],
     [
       'duplicate name',
-      rules('  - {name: a, fault: cpu_hog, action: restart, description: x}\n  - {name: a, fault: disk_fill, action: clean_disk, description: y}'),
+      rules(
+        '  - {name: a, fault: cpu_hog, action: restart, description: x}\n  - {name: a, fault: disk_fill, action: clean_disk, description: y}',
+      ),
       'policy rules[1].name must be unique (got "a" twice)',
     ],
     [
@@ -102,24 +118,35 @@ describe('parsePolicy', () => {
 });
 
 describe('parsePolicy verifyMetrics', () => {
-  const base = (extra: string): string => `version: 1\nrules:\n  - name: r\n    fault: traffic_surge\n    action: scale_out\n    description: d\n${extra}`;
+  const base = (extra: string): string =>
+    `version: 1\nrules:\n  - name: r\n    fault: traffic_surge\n    action: scale_out\n    description: d\n${extra}`;
   it('reads the metrics verification checks', () => {
-    expect(parsePolicy(base('    verifyMetrics: [saturation, latency_p99_ms]\n')).rules[0]?.verifyMetrics).toEqual(['saturation', 'latency_p99_ms']);
+    expect(parsePolicy(base('    verifyMetrics: [saturation, latency_p99_ms]\n')).rules[0]?.verifyMetrics).toEqual([
+      'saturation',
+      'latency_p99_ms',
+    ]);
     expect(parsePolicy(base('')).rules[0]?.verifyMetrics).toBeUndefined();
   });
   it('rejects a list that is not metric names', () => {
     expect(() => parsePolicy(base('    verifyMetrics: ["bad name"]\n'))).toThrow(
       'policy rules[0].verifyMetrics[0] must be a metric name such as latency_p99_ms (got "bad name")',
     );
-    expect(() => parsePolicy(base('    verifyMetrics: []\n'))).toThrow('policy rules[0].verifyMetrics must be a non-empty list of metric names (got an array of 0)');
+    expect(() => parsePolicy(base('    verifyMetrics: []\n'))).toThrow(
+      'policy rules[0].verifyMetrics must be a non-empty list of metric names (got an array of 0)',
+    );
   });
 });
 
 describe('parsePolicy verifyBelow', () => {
-  const base = (extra: string): string => `version: 1\nrules:\n  - name: r\n    fault: traffic_surge\n    action: scale_out\n    description: d\n${extra}`;
+  const base = (extra: string): string =>
+    `version: 1\nrules:\n  - name: r\n    fault: traffic_surge\n    action: scale_out\n    description: d\n${extra}`;
   it('reads absolute verification bounds and rejects bad ones', () => {
     expect(parsePolicy(base('    verifyBelow: {saturation: 0.8}\n')).rules[0]?.verifyBelow).toEqual({ saturation: 0.8 });
-    expect(() => parsePolicy(base('    verifyBelow: {saturation: high}\n'))).toThrow('policy rules[0].verifyBelow.saturation must be a finite number (got "high")');
-    expect(() => parsePolicy(base('    verifyBelow: [0.8]\n'))).toThrow('policy rules[0].verifyBelow must be a mapping of metric name to an upper bound');
+    expect(() => parsePolicy(base('    verifyBelow: {saturation: high}\n'))).toThrow(
+      'policy rules[0].verifyBelow.saturation must be a finite number (got "high")',
+    );
+    expect(() => parsePolicy(base('    verifyBelow: [0.8]\n'))).toThrow(
+      'policy rules[0].verifyBelow must be a mapping of metric name to an upper bound',
+    );
   });
 });

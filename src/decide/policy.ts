@@ -82,7 +82,19 @@ export const DEFAULT_GUARDRAILS: Guardrails = {
 
 const POLICY_KEYS = ['version', 'guardrails', 'rules'] as const;
 const GUARDRAIL_KEYS = ['minConfidence', 'maxActionsPerHour', 'maxBlastRadius', 'verifyAfterMinutes', 'maxAttempts'] as const;
-const RULE_KEYS = ['name', 'fault', 'action', 'params', 'entityKinds', 'minConfidence', 'verifyAfterMinutes', 'verifyMetrics', 'verifyBelow', 'persistMinutes', 'description'] as const;
+const RULE_KEYS = [
+  'name',
+  'fault',
+  'action',
+  'params',
+  'entityKinds',
+  'minConfidence',
+  'verifyAfterMinutes',
+  'verifyMetrics',
+  'verifyBelow',
+  'persistMinutes',
+  'description',
+] as const;
 const FAULTS: readonly string[] = [...FAULT_KINDS, 'unknown'];
 const ACTIONS: readonly string[] = [...ACTION_KINDS, 'escalate'];
 
@@ -150,7 +162,8 @@ export function parsePolicy(text: string): Policy {
       const bounds = record(r.verifyBelow, `policy ${path}.verifyBelow`, 'a mapping of metric name to an upper bound');
       const out: Record<string, number> = {};
       for (const [metric, bound] of Object.entries(bounds)) {
-        if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(metric)) throw invalid(`policy ${path}.verifyBelow has a key that is not a metric name (got ${describe(metric)})`);
+        if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(metric))
+          throw invalid(`policy ${path}.verifyBelow has a key that is not a metric name (got ${describe(metric)})`);
         out[metric] = num(bound, `${path}.verifyBelow.${metric}`, 'finite');
       }
       extra.verifyBelow = out;
@@ -174,7 +187,8 @@ export function parsePolicy(text: string): Policy {
 }
 
 function record(value: unknown, what: string, expected: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(`${what} must be ${expected} (got ${describe(value)})`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalid(`${what} must be ${expected} (got ${describe(value)})`);
   return value as Record<string, unknown>;
 }
 

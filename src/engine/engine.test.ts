@@ -46,7 +46,9 @@ function value(i: number): number {
 async function feed(engine: Engine, clock: ManualClock, from: number, to: number): Promise<void> {
   for (let i = from; i < to; i++) {
     clock.set(T0 + i * MIN);
-    const result = await engine.ingest([{ metric: 'cpu_utilization', labels: { 'service.name': 'checkout' }, points: [{ t: T0 + i * MIN, v: value(i) }] }]);
+    const result = await engine.ingest([
+      { metric: 'cpu_utilization', labels: { 'service.name': 'checkout' }, points: [{ t: T0 + i * MIN, v: value(i) }] },
+    ]);
     expect(result.accepted).toBe(1);
     await engine.tick();
   }
@@ -87,7 +89,15 @@ describe('Engine', () => {
     const clock = new ManualClock(T0);
     const engine = await makeEngine(store, clock, 'e2');
     const result = await engine.ingest([
-      { metric: 'cpu_utilization', labels: { 'host.name': 'h1' }, points: [{ t: T0, v: 0.5 }, { t: T0 + MIN, v: Number.NaN }, { t: -5, v: 1 }] },
+      {
+        metric: 'cpu_utilization',
+        labels: { 'host.name': 'h1' },
+        points: [
+          { t: T0, v: 0.5 },
+          { t: T0 + MIN, v: Number.NaN },
+          { t: -5, v: 1 },
+        ],
+      },
       { metric: 'bad metric', labels: { 'host.name': 'h1' }, points: [{ t: T0, v: 1 }] },
       { metric: 'up', labels: { job: 'x' }, points: [{ t: T0, v: 1 }] },
     ]);

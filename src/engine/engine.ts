@@ -489,7 +489,16 @@ export class Engine implements EngineHandle {
     this.#twin.setAnomaly(record.entityId, anomaly.id, true, p.t);
     this.#features.get(record.entityId)?.noteAnomaly(p.t);
     await this.#store.insertAnomalies([anomaly]);
-    await this.#log('detect', anomaly.id, this.#detectorModel, { seriesId: record.id, t: p.t, v: p.v, recent: [...rt.recent] }, { raw, expected, direction }, confidence, anomaly.explanation, latencyMs);
+    await this.#log(
+      'detect',
+      anomaly.id,
+      this.#detectorModel,
+      { seriesId: record.id, t: p.t, v: p.v, recent: [...rt.recent] },
+      { raw, expected, direction },
+      confidence,
+      anomaly.explanation,
+      latencyMs,
+    );
     await this.#bus.publish({ type: 'anomaly.raised', entity: record.entityId, anomaly });
   }
 
@@ -589,7 +598,10 @@ export class Engine implements EngineHandle {
       for (let h = 0; h < this.#config.incident.hops && frontier.length > 0; h++) {
         const next: string[] = [];
         for (const id of frontier) {
-          const edges = direction === 'down' ? this.#twin.outgoing(id).map((r) => [r.kind, r.to] as const) : this.#twin.incoming(id).map((r) => [r.kind, r.from] as const);
+          const edges =
+            direction === 'down'
+              ? this.#twin.outgoing(id).map((r) => [r.kind, r.to] as const)
+              : this.#twin.incoming(id).map((r) => [r.kind, r.from] as const);
           for (const [kind, other] of edges) {
             if (kind === 'part_of' || seen.has(other)) continue;
             seen.add(other);
@@ -639,10 +651,18 @@ export class Engine implements EngineHandle {
       const incident = live?.incident ?? (await this.#store.getIncident(incidentId));
       if (incident !== undefined) {
         const entities = incident.entities.includes(prediction.entityId) ? incident.entities : [...incident.entities, prediction.entityId];
-        const updated: Incident = { ...incident, entities, predictionIds: [...incident.predictionIds, prediction.id], updatedAt: prediction.at };
+        const updated: Incident = {
+          ...incident,
+          entities,
+          predictionIds: [...incident.predictionIds, prediction.id],
+          updatedAt: prediction.at,
+        };
         if (live) live.incident = updated;
         await this.#store.upsertIncident(updated);
-        this.#predictionIncident.set(prediction.entityId, { incidentId, at: previous?.incidentId === incidentId ? previous.at : prediction.at });
+        this.#predictionIncident.set(prediction.entityId, {
+          incidentId,
+          at: previous?.incidentId === incidentId ? previous.at : prediction.at,
+        });
         return;
       }
     }
@@ -666,7 +686,8 @@ export class Engine implements EngineHandle {
 
   /** Replaces the twin's relations (placements changed) and stores the new ones. */
   async syncTopology(topology: { readonly relations: readonly Relation[] }): Promise<void> {
-    const runsOn = (rels: readonly Relation[]): Set<string> => new Set(rels.filter((r) => r.kind === 'runs_on').map((r) => `${r.from}|${r.to}`));
+    const runsOn = (rels: readonly Relation[]): Set<string> =>
+      new Set(rels.filter((r) => r.kind === 'runs_on').map((r) => `${r.from}|${r.to}`));
     const placements = { before: runsOn(this.#twin.relations()), after: runsOn(topology.relations) };
     this.#twin.replaceRelations(topology.relations);
     this.#relatedCache.clear();
@@ -677,12 +698,16 @@ export class Engine implements EngineHandle {
     // since their memory reaches new highs with the workloads they received.
     const now = this.#clock.now();
     const moved = new Set<string>();
-    for (const [a, b] of [[placements.before, placements.after], [placements.after, placements.before]] as const) {
+    for (const [a, b] of [
+      [placements.before, placements.after],
+      [placements.after, placements.before],
+    ] as const) {
       for (const key of a) if (!b.has(key)) for (const id of key.split('|')) moved.add(id);
     }
     this.#rebaselineAround([...moved], 0, now);
     for (const id of moved) {
-      if (this.#twin.entity(id)?.kind === 'host' && this.#features.has(id)) this.#features.set(id, failureHeuristicSpec.create(this.#models.failureRisk));
+      if (this.#twin.entity(id)?.kind === 'host' && this.#features.has(id))
+        this.#features.set(id, failureHeuristicSpec.create(this.#models.failureRisk));
     }
   }
 
@@ -854,7 +879,11 @@ export class Engine implements EngineHandle {
       // The policy wants the fault to persist before acting (a burst is not a surge).
       rt.nextRankAt = Math.min(result.untilMs, now + RERANK_EVERY_MS);
       if (!changed) return;
-    } else if (result.verdict === 'escalate' && WAIT_FOR_EVIDENCE.has(result.guardrail ?? '') && now - rt.incident.openedAt < settleMs + evidenceWaitMs) {
+    } else if (
+      result.verdict === 'escalate' &&
+      WAIT_FOR_EVIDENCE.has(result.guardrail ?? '') &&
+      now - rt.incident.openedAt < settleMs + evidenceWaitMs
+    ) {
       // Not sure yet: rank again as more evidence arrives, and only then hand it to a person.
       rt.nextRankAt = now + RERANK_EVERY_MS;
       if (!changed) return;
@@ -870,7 +899,12 @@ export class Engine implements EngineHandle {
       top ? top.evidence.join(' ') : 'no candidate root cause',
       performance.now() - started,
     );
-    await this.#bus.publish({ type: 'rca.ranked', entity: top?.entityId ?? rt.incident.entities[0] ?? 'unknown', incidentId: rt.incident.id, hypotheses });
+    await this.#bus.publish({
+      type: 'rca.ranked',
+      entity: top?.entityId ?? rt.incident.entities[0] ?? 'unknown',
+      incidentId: rt.incident.id,
+      hypotheses,
+    });
     if (rt.nextRankAt !== undefined && now < rt.nextRankAt) return;
     await this.#decide(rt, hypotheses, result, decideMs, now);
   }
@@ -889,7 +923,15 @@ export class Engine implements EngineHandle {
       recentActionTimes: this.#actionTimes,
       attempts: rt.attempts,
       plan: (draft) =>
-        this.#executors.plan({ ...draft, id: 'plan', incidentId: rt.incident.id, executor: '', status: 'proposed', dryRun: true, proposedAt: now }),
+        this.#executors.plan({
+          ...draft,
+          id: 'plan',
+          incidentId: rt.incident.id,
+          executor: '',
+          status: 'proposed',
+          dryRun: true,
+          proposedAt: now,
+        }),
     });
   }
 
@@ -921,7 +963,12 @@ export class Engine implements EngineHandle {
     await this.#store.upsertIncident(target.incident);
     for (const id of rt.incident.anomalyIds) await this.#store.updateAnomaly(id, { incidentId: target.incident.id });
     const action = target.pendingAction;
-    await this.#finish(rt, 'resolved', now, `merged into ${target.incident.id}: same root cause ${target.actedOn}, whose ${action?.kind ?? 'action'} is being verified`);
+    await this.#finish(
+      rt,
+      'resolved',
+      now,
+      `merged into ${target.incident.id}: same root cause ${target.actedOn}, whose ${action?.kind ?? 'action'} is being verified`,
+    );
   }
 
   /**
@@ -966,11 +1013,26 @@ export class Engine implements EngineHandle {
     return [...byId.values()];
   }
 
-  async #decide(rt: IncidentRuntime, hypotheses: readonly Hypothesis[], result: DecideResult, latencyMs: number, now: number): Promise<void> {
+  async #decide(
+    rt: IncidentRuntime,
+    hypotheses: readonly Hypothesis[],
+    result: DecideResult,
+    latencyMs: number,
+    now: number,
+  ): Promise<void> {
     if (result.verdict === 'wait') return; // ranked again at rt.nextRankAt
     rt.nextRankAt = undefined;
     if (result.verdict === 'escalate') {
-      await this.#log('escalate', rt.incident.id, DECIDE_MODEL, { hypotheses: hypotheses.slice(0, 3).map((h) => h.entityId), attempts: rt.attempts }, { verdict: 'escalate', reason: result.reason }, result.confidence, result.explanation.join(' '), latencyMs);
+      await this.#log(
+        'escalate',
+        rt.incident.id,
+        DECIDE_MODEL,
+        { hypotheses: hypotheses.slice(0, 3).map((h) => h.entityId), attempts: rt.attempts },
+        { verdict: 'escalate', reason: result.reason },
+        result.confidence,
+        result.explanation.join(' '),
+        latencyMs,
+      );
       await this.#finish(rt, 'escalated', now, `escalated to a person: ${result.reason}`);
       return;
     }
@@ -984,7 +1046,16 @@ export class Engine implements EngineHandle {
       dryRun: result.dryRun,
       proposedAt: now,
     };
-    await this.#log('act', rt.incident.id, DECIDE_MODEL, { hypothesis: hypotheses[0]?.entityId, faultKind: hypotheses[0]?.faultKind, attempts: rt.attempts }, { verdict: 'act', action: { id: action.id, kind: action.kind, target: action.target, dryRun: action.dryRun } }, result.confidence, result.explanation.join(' '), latencyMs);
+    await this.#log(
+      'act',
+      rt.incident.id,
+      DECIDE_MODEL,
+      { hypothesis: hypotheses[0]?.entityId, faultKind: hypotheses[0]?.faultKind, attempts: rt.attempts },
+      { verdict: 'act', action: { id: action.id, kind: action.kind, target: action.target, dryRun: action.dryRun } },
+      result.confidence,
+      result.explanation.join(' '),
+      latencyMs,
+    );
     await this.#store.upsertAction(action);
     await this.#bus.publish({ type: 'action.proposed', entity: action.target, action });
     this.#counts.actions++;
@@ -997,7 +1068,16 @@ export class Engine implements EngineHandle {
       const why = action.dryRun
         ? `dry-run mode: would ${action.kind} ${action.target} (${check.ok ? 'the target accepts it' : `the target refuses: ${check.message}`}); a person must act`
         : `the executor refused ${action.kind} on ${action.target} in its dry run: ${check.message}`;
-      await this.#log('escalate', rt.incident.id, DECIDE_MODEL, { action: action.id }, { verdict: 'escalate', reason: why }, result.confidence, why, 0);
+      await this.#log(
+        'escalate',
+        rt.incident.id,
+        DECIDE_MODEL,
+        { action: action.id },
+        { verdict: 'escalate', reason: why },
+        result.confidence,
+        why,
+        0,
+      );
       await this.#finish(rt, 'escalated', now, why);
       return;
     }
@@ -1110,16 +1190,36 @@ export class Engine implements EngineHandle {
     const verdict = recovered ? 'recovered' : 'not recovered';
     const after = `${fmtMin(now - (action.executedAt ?? now))} after ${action.kind} on ${action.target}`;
     const text = !recovered
-      ? `still abnormal ${after}: ${checks.filter((c) => c.weight > 0).map((c) => c.name).join(', ')}`
+      ? `still abnormal ${after}: ${checks
+          .filter((c) => c.weight > 0)
+          .map((c) => c.name)
+          .join(', ')}`
       : checks.length === 0
         ? `nothing left abnormal to check ${after}: its symptoms were on the target, whose work was moved`
         : `${checks.length} signals back to normal ${after} (within 4 robust σ of their pre-incident baseline, two thirds of the way back from their worst, or under the rule's bounds)`;
-    await this.#log('verify', action.id, DECIDE_MODEL, { action: action.id, series: [...rt.baselines.keys()] }, { verdict }, recovered ? 0.9 : 0.8, checks.length > 0 ? checks : text, performance.now() - started);
+    await this.#log(
+      'verify',
+      action.id,
+      DECIDE_MODEL,
+      { action: action.id, series: [...rt.baselines.keys()] },
+      { verdict },
+      recovered ? 0.9 : 0.8,
+      checks.length > 0 ? checks : text,
+      performance.now() - started,
+    );
     const verified: Action = { ...action, status: recovered ? 'verified' : 'verify_failed', verifiedAt: now };
     await this.#store.upsertAction(verified);
     await this.#bus.publish({ type: 'action.verified', entity: action.target, action: verified });
     await this.#store.insertFeedback([
-      { id: this.#id('fb'), at: now, subjectType: 'action', subjectId: action.id, label: recovered ? 'action_worked' : 'action_failed', source: 'verification', note: text },
+      {
+        id: this.#id('fb'),
+        at: now,
+        subjectType: 'action',
+        subjectId: action.id,
+        label: recovered ? 'action_worked' : 'action_failed',
+        source: 'verification',
+        note: text,
+      },
     ]);
     rt.pendingAction = undefined;
     rt.verifyAt = undefined;
@@ -1193,7 +1293,16 @@ export class Engine implements EngineHandle {
         summary: `${entityId}: ${Math.round(risk.probability * 100)} % risk of failure within ${Math.round(this.#models.failureRisk.horizonMs / 3600_000)} h${top ? ` — ${top.name}` : ''}`,
       };
       stored.push(prediction);
-      await this.#log('predict', entityId, ref, { features: Object.fromEntries(vector.names.map((n, i) => [n, vector.values[i]])) }, { probability: risk.probability, leadTimeMs: risk.leadTimeMs ?? null }, risk.confidence, risk.explanation, performance.now() - started);
+      await this.#log(
+        'predict',
+        entityId,
+        ref,
+        { features: Object.fromEntries(vector.names.map((n, i) => [n, vector.values[i]])) },
+        { probability: risk.probability, leadTimeMs: risk.leadTimeMs ?? null },
+        risk.confidence,
+        risk.explanation,
+        performance.now() - started,
+      );
     }
     if (stored.length > 0) await this.#store.insertPredictions(stored);
     for (const p of stored) {
@@ -1226,7 +1335,13 @@ export class Engine implements EngineHandle {
       const f = rt.forecaster.forecast(horizonSteps);
       if (f === undefined) continue;
       const keep = (_: unknown, i: number): boolean => i % every === every - 1;
-      const forecast = { t: f.t.filter(keep), mean: f.mean.filter(keep), lower: f.lower.filter(keep), upper: f.upper.filter(keep), level: f.level };
+      const forecast = {
+        t: f.t.filter(keep),
+        mean: f.mean.filter(keep),
+        lower: f.lower.filter(keep),
+        upper: f.upper.filter(keep),
+        level: f.level,
+      };
       const peak = Math.max(...f.mean);
       const peakUpper = Math.max(...f.upper);
       const bounded = rt.record.metric !== METRICS.requestRate;
@@ -1263,11 +1378,30 @@ export class Engine implements EngineHandle {
     const at = this.#clock.now();
     const states: ModelStateRecord[] = [];
     for (const rt of this.#series.values()) {
-      states.push({ key: DETECTOR_KEY + rt.record.id, kind: robustZSpec.kind, version: robustZSpec.version, state: rt.detector.state(), updatedAt: at });
-      if (rt.forecaster) states.push({ key: FORECASTER_KEY + rt.record.id, kind: seasonalNaiveSpec.kind, version: seasonalNaiveSpec.version, state: rt.forecaster.state(), updatedAt: at });
+      states.push({
+        key: DETECTOR_KEY + rt.record.id,
+        kind: robustZSpec.kind,
+        version: robustZSpec.version,
+        state: rt.detector.state(),
+        updatedAt: at,
+      });
+      if (rt.forecaster)
+        states.push({
+          key: FORECASTER_KEY + rt.record.id,
+          kind: seasonalNaiveSpec.kind,
+          version: seasonalNaiveSpec.version,
+          state: rt.forecaster.state(),
+          updatedAt: at,
+        });
     }
     for (const [entityId, f] of this.#features) {
-      states.push({ key: FEATURES_KEY + entityId, kind: failureHeuristicSpec.kind, version: failureHeuristicSpec.version, state: f.state(), updatedAt: at });
+      states.push({
+        key: FEATURES_KEY + entityId,
+        kind: failureHeuristicSpec.kind,
+        version: failureHeuristicSpec.version,
+        state: f.state(),
+        updatedAt: at,
+      });
     }
     if (states.length > 0) await this.#store.saveModelStates(states);
   }

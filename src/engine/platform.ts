@@ -81,7 +81,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     ...(options.onError ? { onError: options.onError } : {}),
   });
   await engine.start();
-  const driver = sim && clock instanceof ManualClock ? new SimDriver(engine, sim, clock, options.operatorDelayMs !== undefined ? { operatorDelayMs: options.operatorDelayMs } : {}) : undefined;
+  const driver =
+    sim && clock instanceof ManualClock
+      ? new SimDriver(engine, sim, clock, options.operatorDelayMs !== undefined ? { operatorDelayMs: options.operatorDelayMs } : {})
+      : undefined;
   return {
     engine,
     store,

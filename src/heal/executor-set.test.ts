@@ -22,7 +22,19 @@ function fake(kind: string, supported: readonly ActionKind[], calls: string[]): 
 }
 
 function action(kind: ActionKind, executor = '', target = 'service:a'): Action {
-  return { id: 'x', incidentId: 'i', kind, target, params: {}, executor, status: 'proposed', dryRun: false, reason: '', policy: 'p', proposedAt: 0 };
+  return {
+    id: 'x',
+    incidentId: 'i',
+    kind,
+    target,
+    params: {},
+    executor,
+    status: 'proposed',
+    dryRun: false,
+    reason: '',
+    policy: 'p',
+    proposedAt: 0,
+  };
 }
 
 describe('ExecutorSet', () => {
@@ -45,7 +57,10 @@ describe('ExecutorSet', () => {
     expect(await set.execute(action('drain', 'sim'))).toEqual({ ok: false, message: 'executor "sim" does not support drain' });
     expect(await set.dryRun(action('failover'))).toEqual({ ok: false, message: 'no executor supports failover (known: sim)' });
     expect(set.plan(action('failover'))).toEqual({ steps: ['no executor supports failover (known: sim)'], blastRadius: ['service:a'] });
-    expect(await set.execute(action('restart', '', 'boom'))).toEqual({ ok: false, message: 'executor sim failed on restart of boom: exploded' });
+    expect(await set.execute(action('restart', '', 'boom'))).toEqual({
+      ok: false,
+      message: 'executor sim failed on restart of boom: exploded',
+    });
     expect(calls).toEqual(['sim execute restart']);
   });
 

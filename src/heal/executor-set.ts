@@ -65,7 +65,10 @@ export class ExecutorSet implements Executor {
     try {
       return await call(e);
     } catch (err) {
-      return { ok: false, message: `executor ${e.kind} failed on ${action.kind} of ${action.target}: ${err instanceof Error ? err.message : String(err)}` };
+      return {
+        ok: false,
+        message: `executor ${e.kind} failed on ${action.kind} of ${action.target}: ${err instanceof Error ? err.message : String(err)}`,
+      };
     }
   }
 

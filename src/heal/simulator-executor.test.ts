@@ -34,7 +34,10 @@ function fakeFleet() {
   return {
     calls,
     leaking,
-    port: { check: (a: { kind: ActionKind; target: string }) => answer(a, false), apply: (a: { kind: ActionKind; target: string }) => answer(a, true) },
+    port: {
+      check: (a: { kind: ActionKind; target: string }) => answer(a, false),
+      apply: (a: { kind: ActionKind; target: string }) => answer(a, true),
+    },
   };
 }
 
@@ -44,16 +47,28 @@ describe('SimulatorExecutor', () => {
     const ex = new SimulatorExecutor(fleet.port);
     expect(ex.kind).toBe('simulator');
     expect(ex.supports('failover')).toBe(true);
-    expect(await ex.dryRun(action('restart', 'service:cart'))).toEqual({ ok: true, message: 'restart service:cart', details: { fixed: ['f1'] } });
+    expect(await ex.dryRun(action('restart', 'service:cart'))).toEqual({
+      ok: true,
+      message: 'restart service:cart',
+      details: { fixed: ['f1'] },
+    });
     expect(fleet.leaking.has('service:cart')).toBe(true);
-    expect(await ex.execute(action('restart', 'service:cart'))).toEqual({ ok: true, message: 'restart service:cart', details: { fixed: ['f1'] } });
+    expect(await ex.execute(action('restart', 'service:cart'))).toEqual({
+      ok: true,
+      message: 'restart service:cart',
+      details: { fixed: ['f1'] },
+    });
     expect(fleet.leaking.has('service:cart')).toBe(false);
     expect(fleet.calls).toEqual(['check restart service:cart', 'apply restart service:cart']);
   });
 
   it('reports refusals and simulator errors as outcomes', async () => {
     const ex = new SimulatorExecutor(fakeFleet().port);
-    expect(await ex.execute(action('restart', 'service:none'))).toEqual({ ok: false, message: 'no such entity service:none', details: { fixed: [] } });
+    expect(await ex.execute(action('restart', 'service:none'))).toEqual({
+      ok: false,
+      message: 'no such entity service:none',
+      details: { fixed: [] },
+    });
     expect(await ex.execute(action('rollback', 'service:boom'))).toEqual({
       ok: false,
       message: 'simulator apply of rollback on service:boom failed: simulator crashed',

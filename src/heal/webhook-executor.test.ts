@@ -29,7 +29,15 @@ interface Received {
 
 const servers: Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => { s.closeAllConnections(); s.close(() => resolve()); })));
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          s.closeAllConnections();
+          s.close(() => resolve());
+        }),
+    ),
+  );
 });
 
 /** Starts a server on 127.0.0.1:0 that records requests and answers with `respond`. */
@@ -74,7 +82,11 @@ describe('WebhookExecutor', () => {
       res.end();
     });
     const outcome = await new WebhookExecutor({ url }).dryRun(action);
-    expect(outcome).toEqual({ ok: true, message: 'webhook accepted dry run of rollback on service:payment (HTTP 202)', details: { status: 202 } });
+    expect(outcome).toEqual({
+      ok: true,
+      message: 'webhook accepted dry run of rollback on service:payment (HTTP 202)',
+      details: { status: 202 },
+    });
     expect(JSON.parse(received[0]?.body ?? '{}').dryRun).toBe(true);
     expect(received[0]?.headers['x-homeostat-signature']).toBeUndefined();
   });
@@ -106,7 +118,9 @@ describe('WebhookExecutor', () => {
     await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     const outcome = await new WebhookExecutor({ url, timeoutMs: 2000 }).execute(action);
     expect(outcome.ok).toBe(false);
-    expect(outcome.message).toMatch(/^webhook request for rollback on service:payment to http:\/\/127\.0\.0\.1:\d+\/heal failed: fetch failed/);
+    expect(outcome.message).toMatch(
+      /^webhook request for rollback on service:payment to http:\/\/127\.0\.0\.1:\d+\/heal failed: fetch failed/,
+    );
   });
 
   it('limits the action kinds it supports and plans without side effects', () => {
@@ -122,7 +136,9 @@ describe('WebhookExecutor', () => {
 
   it('rejects bad options with a clear message', () => {
     expect(() => new WebhookExecutor({ url: 'ops.example/heal' })).toThrow(HomeostatError);
-    expect(() => new WebhookExecutor({ url: 'ops.example/heal' })).toThrow('webhook url must be an absolute http(s) URL (got "ops.example/heal")');
+    expect(() => new WebhookExecutor({ url: 'ops.example/heal' })).toThrow(
+      'webhook url must be an absolute http(s) URL (got "ops.example/heal")',
+    );
     expect(() => new WebhookExecutor({ url: 'ftp://ops.example/' })).toThrow('webhook url must use http or https (got "ftp:")');
     expect(() => new WebhookExecutor({ url: 'http://x/', timeoutMs: 0 })).toThrow('webhook timeoutMs must be a number > 0 (got 0)');
   });

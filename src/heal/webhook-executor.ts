@@ -60,7 +60,8 @@ export class WebhookExecutor implements Executor {
     const timeoutMs = options.timeoutMs ?? 5000;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw invalid(`webhook timeoutMs must be a number > 0 (got ${describe(timeoutMs)})`);
     for (const k of options.actions ?? []) {
-      if (!ACTION_KINDS.includes(k)) throw invalid(`webhook actions must be action kinds (${ACTION_KINDS.join(', ')}) (got ${describe(k)})`);
+      if (!ACTION_KINDS.includes(k))
+        throw invalid(`webhook actions must be action kinds (${ACTION_KINDS.join(', ')}) (got ${describe(k)})`);
     }
     this.kind = options.name ?? 'webhook';
     this.#url = url.href;
@@ -114,7 +115,11 @@ export class WebhookExecutor implements Executor {
       };
     } catch (err) {
       if (controller.signal.aborted) {
-        return { ok: false, message: `webhook ${this.#where} did not answer ${what} within ${this.#timeoutMs} ms`, details: { timeout: true } };
+        return {
+          ok: false,
+          message: `webhook ${this.#where} did not answer ${what} within ${this.#timeoutMs} ms`,
+          details: { timeout: true },
+        };
       }
       return { ok: false, message: `webhook request for ${what} to ${this.#where} failed: ${causeOf(err)}` };
     } finally {

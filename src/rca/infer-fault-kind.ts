@@ -62,7 +62,8 @@ export function inferFaultKind(input: FaultKindInput): FaultKindGuess {
 
   if (up(METRICS.eccErrors)) return { kind: 'host_failure', reason: `${METRICS.eccErrors} rose` };
   // A machine runs hotter when it works harder: heat counts as a hardware sign only without a CPU rise.
-  if (up(METRICS.temperature) && !up(METRICS.cpu)) return { kind: 'host_failure', reason: `${METRICS.temperature} rose without more CPU load` };
+  if (up(METRICS.temperature) && !up(METRICS.cpu))
+    return { kind: 'host_failure', reason: `${METRICS.temperature} rose without more CPU load` };
   if (isKind(MACHINE_KINDS) && down(METRICS.up)) return { kind: 'host_failure', reason: `${entityKind} is down (${METRICS.up} fell)` };
   if (isKind(DEPENDENCY_KINDS) && down(METRICS.up)) {
     return { kind: 'dependency_outage', reason: `${entityKind} is down (${METRICS.up} fell)` };

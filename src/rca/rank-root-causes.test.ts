@@ -675,7 +675,12 @@ describe('heat that follows load', () => {
       anomalousDependents: 0,
     });
     expect(both.kind).toBe('unknown');
-    const heatOnly = inferFaultKind({ entityKind: 'host', symptoms: [{ metric: 'hw_temperature_c', direction: 'up' }], recentDeploy: false, anomalousDependents: 0 });
+    const heatOnly = inferFaultKind({
+      entityKind: 'host',
+      symptoms: [{ metric: 'hw_temperature_c', direction: 'up' }],
+      recentDeploy: false,
+      anomalousDependents: 0,
+    });
     expect(heatOnly.kind).toBe('host_failure');
   });
 });

@@ -400,7 +400,9 @@ function explainLoad(
     if (own === undefined || own.length === 0) continue;
     // Temperature follows CPU: with a CPU rise it is part of the load, not a symptom of its own.
     const heatFromLoad = own.some((s) => s.metric === METRICS.cpu && s.direction === 'up');
-    const loadOnly = own.every((s) => s.direction === 'up' && (LOAD_METRICS.includes(s.metric) || (heatFromLoad && s.metric === METRICS.temperature)));
+    const loadOnly = own.every(
+      (s) => s.direction === 'up' && (LOAD_METRICS.includes(s.metric) || (heatFromLoad && s.metric === METRICS.temperature)),
+    );
     if (!loadOnly) continue;
     const workloads = unique((dependentsOf.get(machine) ?? []).filter((e) => e.kind === 'runs_on').map((e) => e.other)).sort();
     const links: LoadLink[] = [];

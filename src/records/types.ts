@@ -143,34 +143,13 @@ export interface Incident {
 }
 
 /** Remediations an executor may carry out. */
-export type ActionKind =
-  | 'restart'
-  | 'rollback'
-  | 'scale_out'
-  | 'clean_disk'
-  | 'drain'
-  | 'failover';
+export type ActionKind = 'restart' | 'rollback' | 'scale_out' | 'clean_disk' | 'drain' | 'failover';
 
 /** Every action kind. */
-export const ACTION_KINDS: readonly ActionKind[] = [
-  'restart',
-  'rollback',
-  'scale_out',
-  'clean_disk',
-  'drain',
-  'failover',
-];
+export const ACTION_KINDS: readonly ActionKind[] = ['restart', 'rollback', 'scale_out', 'clean_disk', 'drain', 'failover'];
 
 /** Where an action is in its life. */
-export type ActionStatus =
-  | 'proposed'
-  | 'dry_run'
-  | 'executed'
-  | 'failed'
-  | 'verified'
-  | 'verify_failed'
-  | 'rolled_back'
-  | 'blocked';
+export type ActionStatus = 'proposed' | 'dry_run' | 'executed' | 'failed' | 'verified' | 'verify_failed' | 'rolled_back' | 'blocked';
 
 /** What an executor reports back. */
 export interface Outcome {

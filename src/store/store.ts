@@ -72,7 +72,9 @@ export interface Store {
   /** Changes status and incident link of an anomaly. */
   updateAnomaly(id: string, patch: { status?: Anomaly['status']; incidentId?: string }): Promise<void>;
   getAnomaly(id: string): Promise<Anomaly | undefined>;
-  listAnomalies(filter?: Page & { entityId?: string; seriesId?: string; incidentId?: string; status?: Anomaly['status'] }): Promise<Anomaly[]>;
+  listAnomalies(
+    filter?: Page & { entityId?: string; seriesId?: string; incidentId?: string; status?: Anomaly['status'] },
+  ): Promise<Anomaly[]>;
 
   insertPredictions(predictions: readonly Prediction[]): Promise<void>;
   listPredictions(filter?: Page & { entityId?: string; seriesId?: string; kind?: PredictionKind }): Promise<Prediction[]>;

@@ -29,10 +29,4 @@ export const METRICS = {
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 
 /** Metrics that measure use of a bounded resource (capacity signals, forecast for headroom). */
-export const CAPACITY_METRICS: readonly MetricName[] = [
-  METRICS.cpu,
-  METRICS.memory,
-  METRICS.disk,
-  METRICS.saturation,
-  METRICS.connections,
-];
+export const CAPACITY_METRICS: readonly MetricName[] = [METRICS.cpu, METRICS.memory, METRICS.disk, METRICS.saturation, METRICS.connections];

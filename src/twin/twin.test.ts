@@ -67,9 +67,9 @@ describe('parseTopology', () => {
     expect(() => parseTopology({ entities: [{ kind: 'server', name: 'a' }] })).toThrow(
       'topology.entities[0].kind must be one of host, vm, pod, container, service, database, queue, load_balancer, disk, network_link, cluster (got "server")',
     );
-    expect(() => parseTopology({ entities: [{ kind: 'host', name: 'a' }], relations: [{ from: 'host:a', to: 'host:b', kind: 'runs_on' }] })).toThrow(
-      'topology.relations[0].to refers to unknown entity "host:b"',
-    );
+    expect(() =>
+      parseTopology({ entities: [{ kind: 'host', name: 'a' }], relations: [{ from: 'host:a', to: 'host:b', kind: 'runs_on' }] }),
+    ).toThrow('topology.relations[0].to refers to unknown entity "host:b"');
     expect(() => parseTopology({ nodes: [] })).toThrow('unknown key "nodes"');
   });
 });

@@ -276,7 +276,10 @@ export function parseTopology(doc: unknown, source = 'topology'): Topology {
     if (!(RELATION_KINDS as readonly string[]).includes(kind)) {
       throw invalid(`${at}.kind must be one of ${RELATION_KINDS.join(', ')} (got ${describe(kind)})`);
     }
-    for (const [end, id] of [['from', from], ['to', to]] as const) {
+    for (const [end, id] of [
+      ['from', from],
+      ['to', to],
+    ] as const) {
       if (!ids.has(id)) throw invalid(`${at}.${end} refers to unknown entity ${describe(id)}`);
     }
     return { from, to, kind: kind as RelationKind };

@@ -52,10 +52,16 @@ describe.skipIf(!haveBrowser && !REQUIRED)('dashboard end to end', () => {
   });
 
   it('refuses writes without a token and accepts them with the admin token', async () => {
-    const body = JSON.stringify({ series: [{ metric: 'cpu_utilization', labels: { 'host.name': 'e2e-host' }, points: [{ t: Date.now(), v: 0.5 }] }] });
+    const body = JSON.stringify({
+      series: [{ metric: 'cpu_utilization', labels: { 'host.name': 'e2e-host' }, points: [{ t: Date.now(), v: 0.5 }] }],
+    });
     const headers = { 'content-type': 'application/json' };
     expect((await fetch(`${running.url}/api/v1/ingest`, { method: 'POST', headers, body })).status).toBe(401);
-    const ok = await fetch(`${running.url}/api/v1/ingest`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${running.token}` }, body });
+    const ok = await fetch(`${running.url}/api/v1/ingest`, {
+      method: 'POST',
+      headers: { ...headers, authorization: `Bearer ${running.token}` },
+      body,
+    });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ accepted: 1, rejected: 0, errors: [] });
   });
@@ -63,7 +69,16 @@ describe.skipIf(!haveBrowser && !REQUIRED)('dashboard end to end', () => {
   it('shows the fleet and an incident, and opens its detail with the root cause', async () => {
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     try {
       const page = await browser.newPage();

@@ -24,7 +24,11 @@ it('counts handler failures and reports them', async () => {
   bus.subscribe('>', () => {
     throw new Error('boom');
   });
-  await bus.publish({ type: 'change.recorded', entity: 'service:a', event: { id: 'e1', at: 1, entityId: 'service:a', kind: 'deploy', detail: 'v2' } });
+  await bus.publish({
+    type: 'change.recorded',
+    entity: 'service:a',
+    event: { id: 'e1', at: 1, entityId: 'service:a', kind: 'deploy', detail: 'v2' },
+  });
   expect(bus.failures).toBe(1);
   expect(errors).toEqual(['Error: boom']);
 });
