@@ -99,6 +99,8 @@ describe('loop benchmark scoring', () => {
       attributed_top1: 1,
       auto_remediated: 1,
       mttr_min: 30,
+      // f1 by the engine after 30 min, f3 by the on-call after 200 min.
+      mttr_all_min: 115,
       incidents: 3,
       escalated: 1,
       escalation_rate: 0.3333,

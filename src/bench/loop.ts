@@ -33,6 +33,11 @@ export interface LoopBenchOptions {
   readonly policyPath: string;
   readonly onProgress?: (done: number, total: number) => void;
   readonly config?: EngineConfig;
+  /**
+   * The baseline: the same run with the kill switch on, so the engine detects, ranks and pages
+   * but never acts, and every fault waits for the simulated on-call person.
+   */
+  readonly killSwitch?: boolean;
 }
 
 /** Figures for one group of faults (one kind, or all). */
@@ -44,6 +49,8 @@ export interface LoopFigures {
   readonly auto_remediated: number;
   readonly verified: number;
   readonly mttr_min: number | null;
+  /** Mean time to repair over every repaired fault, by the engine or the simulated on-call person. */
+  readonly mttr_all_min: number | null;
   readonly incidents: number;
   readonly escalated: number;
   readonly escalation_rate: number;
@@ -56,6 +63,7 @@ export interface LoopFigures {
 /** What `homeostat bench loop` writes to `OUT/loop/metrics.json`. */
 export interface LoopMetrics extends LoopFigures {
   readonly task: 'loop';
+  readonly mode: string;
   readonly seed: number;
   readonly days: number;
   readonly warmup_h: number;
@@ -81,6 +89,8 @@ export interface FaultOutcome {
   readonly attributed: boolean;
   readonly fixedBy: string | null;
   readonly mttrMin: number | null;
+  /** Minutes from onset to repair by anyone (engine or simulated on-call), if repaired. */
+  readonly repairedMin: number | null;
   readonly escalated: boolean;
   readonly incidents: readonly string[];
 }
@@ -100,6 +110,7 @@ export async function runLoopBench(options: LoopBenchOptions): Promise<LoopMetri
     config,
     idPrefix: `b${options.seed}`,
     operatorDelayMs: OPERATOR_DELAY_MS,
+    ...(options.killSwitch ? { switches: { killSwitch: true } } : {}),
   });
   const { sim, driver, store, engine } = platform;
   if (sim === undefined || driver === undefined) throw new Error('loop bench needs the simulator');
@@ -133,6 +144,7 @@ export async function runLoopBench(options: LoopBenchOptions): Promise<LoopMetri
   const result = score(truth, incidents, actions, endMs, options.days, decisions, wallS, driver.operatorFixed, subjects);
   return {
     task: 'loop',
+    mode: options.killSwitch ? 'baseline: kill switch on, pages only' : 'homeostat',
     seed: options.seed,
     days: options.days,
     warmup_h: warmupMs / 3600_000,
@@ -208,6 +220,7 @@ export function score(
       attributed: top?.entityId === f.rootCause,
       fixedBy: fixedByEngine ? (f.fixedBy ?? null) : null,
       mttrMin: fixedByEngine && f.fixedAtMs !== undefined ? (f.fixedAtMs - f.onsetMs) / MIN : null,
+      repairedMin: f.fixedAtMs !== undefined ? (f.fixedAtMs - f.onsetMs) / MIN : null,
       escalated: incs.some((i) => i.status === 'escalated'),
       incidents: incs.map((i) => i.id),
     };
@@ -228,6 +241,7 @@ export function score(
       auto_remediated: fixed.length,
       verified: incs.reduce((n, i) => n + (actionsByIncident.get(i.id) ?? []).filter((a) => a.status === 'verified').length, 0),
       mttr_min: mean(fixed.map((o) => o.mttrMin ?? 0)),
+      mttr_all_min: mean(group.filter((o) => o.repairedMin !== null).map((o) => o.repairedMin ?? 0)),
       incidents: incs.length,
       escalated,
       escalation_rate: incs.length > 0 ? round(escalated / incs.length, 4) : 0,
@@ -298,6 +312,7 @@ export function formatLoopTable(m: LoopMetrics): string {
     'attributed_top1',
     'auto_remediated',
     'mttr_min',
+    'mttr_all_min',
     'incidents',
     'escalation_rate',
     'wrong_actions',
@@ -310,7 +325,7 @@ export function formatLoopTable(m: LoopMetrics): string {
   const line = (r: readonly string[]): string =>
     r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [
-    `closed loop on the simulated fleet: seed ${m.seed}, ${m.days} simulated days after ${m.warmup_h} h warm-up, ${m.faults} faults`,
+    `closed loop on the simulated fleet (${m.mode}): seed ${m.seed}, ${m.days} simulated days after ${m.warmup_h} h warm-up, ${m.faults} faults`,
     line(head),
     line(head.map((_, i) => '-'.repeat(widths[i] ?? 0))),
     ...rows.map(line),

@@ -18,6 +18,12 @@ const LOOP_FLAGS: readonly FlagSpec[] = [
   { name: 'seed', type: 'number', description: 'simulator seed', defaultText: '7' },
   { name: 'out', type: 'string', description: 'output folder; writes OUT/loop/metrics.json', defaultText: 'bench-out' },
   { name: 'policy', type: 'string', description: 'policy table (YAML)', defaultText: 'policies/default.yaml' },
+  {
+    name: 'kill-switch',
+    type: 'boolean',
+    description: 'baseline: the engine pages but never acts; faults wait for the simulated on-call',
+    defaultText: 'false',
+  },
 ];
 
 /** Help of `bench`. */
@@ -65,6 +71,7 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
     faults,
     seed,
     policyPath,
+    killSwitch: args.flags['kill-switch'] === true,
     onProgress: (done, total) => {
       bar ??= new ProgressBar('bench loop', total);
       bar.update(done);

@@ -224,6 +224,11 @@ export async function startUp(cfg: UpConfig, env: NodeJS.ProcessEnv, log: (line:
     openRead: cfg.openRead,
     uiDir: join(ROOT, 'dist/ui'),
   });
+  // Listen first: liveness answers at once, readiness once the warm-up replay is over.
+  const address = await app.listen({ host: cfg.host, port: cfg.port });
+  if (admin.created) log(`admin token (saved to ${admin.file}): ${admin.token}`);
+  else if (admin.file) log(`admin token: in ${admin.file}`);
+  log(`Homeostat is listening: dashboard ${address}/  API ${address}/api/v1  OpenAPI ${address}/openapi.json`);
   const { sim, driver } = platform;
   let timer: NodeJS.Timeout | undefined;
   if (sim && driver) {
@@ -261,10 +266,7 @@ export async function startUp(cfg: UpConfig, env: NodeJS.ProcessEnv, log: (line:
       platform.engine.tick().catch((e: unknown) => log(`error in tick: ${e instanceof Error ? e.message : String(e)}`));
     }, 5_000);
   }
-  const address = await app.listen({ host: cfg.host, port: cfg.port });
-  if (admin.created) log(`admin token (saved to ${admin.file}): ${admin.token}`);
-  else if (admin.file) log(`admin token: in ${admin.file}`);
-  log(`Homeostat is up: dashboard ${address}/  API ${address}/api/v1  OpenAPI ${address}/openapi.json`);
+  log('Homeostat is ready: the loop is running');
   let stopped = false;
   return {
     platform,

@@ -252,7 +252,7 @@ export class Engine implements EngineHandle {
   }
 
   ready(): boolean {
-    return this.#ready;
+    return this.#ready && !this.#observeOnly;
   }
 
   /**
@@ -1196,7 +1196,7 @@ export class Engine implements EngineHandle {
           .join(', ')}`
       : checks.length === 0
         ? `nothing left abnormal to check ${after}: its symptoms were on the target, whose work was moved`
-        : `${checks.length} signals back to normal ${after} (within 4 robust σ of their pre-incident baseline, two thirds of the way back from their worst, or under the rule's bounds)`;
+        : `${checks.length} ${checks.length === 1 ? 'signal' : 'signals'} back to normal ${after} (within 4 robust σ of their pre-incident baseline, two thirds of the way back from their worst, or under the rule's bounds)`;
     await this.#log(
       'verify',
       action.id,

@@ -65,6 +65,6 @@ export interface EngineHandle {
   twin(): TwinView;
   status(): EngineStatus;
   setSwitches(patch: Partial<EngineSwitches>): EngineSwitches;
-  /** True once the store is migrated and the models are restored. */
+  /** True once the store is migrated, the models are restored and any replay of history is over. */
   ready(): boolean;
 }
