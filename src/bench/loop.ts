@@ -72,6 +72,12 @@ export interface LoopMetrics extends LoopFigures {
   readonly wall_s: number;
   readonly points: number;
   readonly points_per_s: number;
+  /**
+   * Compute time of one decision as the decision log records it (scoring, ranking, policy;
+   * not the store writes): what bounds decisions per second once telemetry is not the limit.
+   */
+  readonly decision_latency_p50_ms: number;
+  readonly decision_latency_p95_ms: number;
   readonly by_fault: Readonly<Record<string, LoopFigures>>;
   readonly faults_detail: readonly FaultOutcome[];
 }
@@ -138,7 +144,9 @@ export async function runLoopBench(options: LoopBenchOptions): Promise<LoopMetri
   const incidents = (await store.listIncidents({ limit: 10_000 })).filter((i) => i.openedAt >= scoredFrom);
   const actions = await store.listActions({ limit: 10_000 });
   const truth = sim.truth().filter((f) => f.onsetMs >= scoredFrom && f.onsetMs < endMs);
-  const subjects = await decisionSubjects(store, scoredFrom);
+  const logged = await loggedDecisions(store, scoredFrom);
+  const subjects = logged.map((d) => d.subject);
+  const latencies = logged.map((d) => d.latencyMs).sort((a, b) => a - b);
   await platform.close();
 
   const result = score(truth, incidents, actions, endMs, options.days, decisions, wallS, driver.operatorFixed, subjects);
@@ -154,6 +162,8 @@ export async function runLoopBench(options: LoopBenchOptions): Promise<LoopMetri
     wall_s: round(wallS, 2),
     points,
     points_per_s: Math.round(points / Math.max(wallS, 1e-9)),
+    decision_latency_p50_ms: round(quantile(latencies, 0.5), 3),
+    decision_latency_p95_ms: round(quantile(latencies, 0.95), 3),
     by_fault: result.byFault,
     faults_detail: result.outcomes,
   };
@@ -271,19 +281,19 @@ export function score(
   return { overall, byFault, outcomes, falseAlarms };
 }
 
-/** Subjects of every decision logged since `fromMs`, paging through the log. */
-async function decisionSubjects(store: Store, fromMs: number): Promise<string[]> {
-  const out: string[] = [];
+/** Every decision logged since `fromMs` (subject and latency), paging through the log. */
+async function loggedDecisions(store: Store, fromMs: number): Promise<{ subject: string; latencyMs: number }[]> {
+  const out: { subject: string; latencyMs: number }[] = [];
   let toMs: number | undefined;
   for (;;) {
     const page = await store.listDecisions({ fromMs, ...(toMs !== undefined ? { toMs } : {}), limit: 10_000 });
-    out.push(...page.map((d) => d.subject));
+    out.push(...page.map((d) => ({ subject: d.subject, latencyMs: d.latencyMs })));
     if (page.length < 10_000) return out;
     const oldest = page[page.length - 1]?.at ?? fromMs;
     // Rows at exactly `oldest` may straddle pages: re-read that millisecond by itself.
     const same = await store.listDecisions({ fromMs: oldest, toMs: oldest + 1, limit: 10_000 });
     const seen = page.filter((d) => d.at === oldest).length;
-    out.push(...same.slice(seen).map((d) => d.subject));
+    out.push(...same.slice(seen).map((d) => ({ subject: d.subject, latencyMs: d.latencyMs })));
     toMs = oldest;
   }
 }
@@ -292,6 +302,11 @@ function isWrong(a: Action): boolean {
   if (a.dryRun || a.executedAt === undefined || a.outcome === undefined || !a.outcome.ok) return false;
   const fixed = a.outcome.details?.fixed;
   return Array.isArray(fixed) && fixed.length === 0;
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
 function mean(xs: readonly number[]): number | null {
@@ -332,6 +347,7 @@ export function formatLoopTable(m: LoopMetrics): string {
     '',
     `false alarms per day ${m.false_alarms_per_day} (${m.false_alarms} incidents matching no fault)`,
     `decisions per simulated day ${m.decisions_per_day}; engine throughput ${m.decisions_per_s} decisions/s, ${m.points_per_s} points/s over ${m.wall_s} s wall`,
+    `decision compute time p50 ${m.decision_latency_p50_ms} ms, p95 ${m.decision_latency_p95_ms} ms (from the decision log)`,
   ].join('\n');
 }
 
