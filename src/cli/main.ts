@@ -53,7 +53,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof HomeostatError) process.stderr.write(`homeostat: ${error.message}\n`);
+    if (error instanceof HomeostatError)
+      process.stderr.write(`${error.message.startsWith('homeostat') ? '' : 'homeostat: '}${error.message}\n`);
     else process.stderr.write(`homeostat: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
   },

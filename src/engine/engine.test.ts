@@ -142,3 +142,32 @@ describe('Engine', () => {
     expect(restored).toEqual(expected);
   });
 });
+
+describe('Engine model records', () => {
+  it('registers the models it serves, and a new version only when a config changes', async () => {
+    const store = await openSqliteStore(':memory:');
+    const clock = new ManualClock(T0);
+    await makeEngine(store, clock, 'm1');
+    const names = (await store.listModels()).map((m) => m.name);
+    expect(names).toEqual(['anomaly-calibrator', 'anomaly-detector', 'decision-policy', 'demand-forecaster', 'failure-risk', 'root-cause']);
+    expect((await store.listModelVersions('anomaly-detector')).map((v) => [v.version, v.kind])).toEqual([[1, 'detector/robust-z']]);
+    await makeEngine(store, clock, 'm2');
+    expect(await store.listModelVersions('anomaly-detector')).toHaveLength(1);
+    const changed = new Engine({
+      store,
+      bus: new MemoryBus(),
+      twin: new Twin(),
+      clock,
+      executors: new ExecutorSet([]),
+      policy: parsePolicy(POLICY),
+      config: DEFAULT_ENGINE_CONFIG,
+      models: { detector: { alpha: 0.02 } },
+      idPrefix: 'm3',
+    });
+    await changed.start();
+    const versions = await store.listModelVersions('anomaly-detector');
+    expect(versions.map((v) => v.version)).toEqual([1, 2]);
+    expect((versions[1]?.config as { alpha: number }).alpha).toBe(0.02);
+    await store.close();
+  });
+});

@@ -68,7 +68,8 @@ export interface EngineDeps {
   readonly executors: ExecutorSet;
   readonly policy: Policy;
   readonly config: EngineConfig;
-  readonly models?: Partial<EngineModels>;
+  /** Model settings; each is merged over its spec's defaults and checked by the spec's `parse`. */
+  readonly models?: { readonly [K in keyof EngineModels]?: Partial<EngineModels[K]> };
   readonly switches?: Partial<EngineSwitches>;
   /** Shown in status: whether a simulator drives the clock, and its speed factor. */
   readonly simulated?: { readonly speed: number };
@@ -213,6 +214,7 @@ export class Engine implements EngineHandle {
    */
   async start(): Promise<void> {
     this.#startedAt = this.#clock.now();
+    await this.#registerModels();
     await this.#store.upsertEntities(this.#twin.entities());
     await this.#store.upsertRelations(this.#twin.relations());
     for (const prefix of [DETECTOR_KEY, FORECASTER_KEY, FEATURES_KEY]) {
@@ -241,6 +243,43 @@ export class Engine implements EngineHandle {
     this.#nextSaveAt = now + this.#config.saveStateEveryMs;
     this.#nextPruneAt = now + 3600_000;
     this.#ready = true;
+  }
+
+  /**
+   * Records the models this engine serves in the registry tables: one registered model per role,
+   * a new version whenever its kind, state version or config changed since the last start. The
+   * engine serves the latest version; stages (champion, challenger), training and live accuracy
+   * come with the MLOps issue, so versions are recorded with stage `none`.
+   */
+  async #registerModels(): Promise<void> {
+    const roles: { name: string; kind: string; specVersion: number; config: unknown; description: string }[] = [
+      { name: 'anomaly-detector', kind: robustZSpec.kind, specVersion: robustZSpec.version, config: this.#models.detector, description: robustZSpec.description },
+      { name: 'anomaly-calibrator', kind: logisticCalibratorSpec.kind, specVersion: logisticCalibratorSpec.version, config: this.#models.calibrator, description: logisticCalibratorSpec.description },
+      { name: 'demand-forecaster', kind: seasonalNaiveSpec.kind, specVersion: seasonalNaiveSpec.version, config: this.#models.forecaster, description: seasonalNaiveSpec.description },
+      { name: 'failure-risk', kind: failureHeuristicSpec.kind, specVersion: failureHeuristicSpec.version, config: this.#models.failureRisk, description: failureHeuristicSpec.description },
+      { name: 'root-cause', kind: RCA_MODEL.kind, specVersion: Number(RCA_MODEL.version), config: {}, description: 'topology-aware root-cause ranking (rca/rank-root-causes.ts)' },
+      { name: 'decision-policy', kind: DECIDE_MODEL.kind, specVersion: Number(DECIDE_MODEL.version), config: this.#policy, description: 'policy table and guardrails (policies/*.yaml)' },
+    ];
+    const at = this.#clock.now();
+    for (const role of roles) {
+      const known = (await this.#store.listModels()).find((m) => m.name === role.name);
+      if (known === undefined) await this.#store.upsertModel({ name: role.name, kind: role.kind, description: role.description, createdAt: at });
+      const versions = await this.#store.listModelVersions(role.name);
+      const last = versions[versions.length - 1];
+      const same = last !== undefined && last.kind === role.kind && last.specVersion === role.specVersion && JSON.stringify(last.config) === JSON.stringify(role.config);
+      if (same) continue;
+      await this.#store.putModelVersion({
+        name: role.name,
+        version: (last?.version ?? 0) + 1,
+        kind: role.kind,
+        specVersion: role.specVersion,
+        config: role.config,
+        state: null,
+        metrics: {},
+        stage: 'none',
+        createdAt: at,
+      });
+    }
   }
 
   /** Saves model states and unsubscribes. The store and bus stay open (their owner closes them). */

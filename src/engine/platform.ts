@@ -15,7 +15,7 @@ import { openSqliteStore } from '../store/sqlite/index.js';
 import { Twin } from '../twin/index.js';
 import type { Topology } from '../twin/index.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
-import { Engine, type EngineModels } from './engine.js';
+import { Engine, type EngineDeps } from './engine.js';
 import type { EngineSwitches } from './handle.js';
 import { SimDriver } from './sim-driver.js';
 
@@ -32,7 +32,7 @@ export interface PlatformOptions {
   readonly webhook?: { readonly url: string; readonly secret?: string };
   readonly switches?: Partial<EngineSwitches>;
   readonly config?: EngineConfig;
-  readonly models?: Partial<EngineModels>;
+  readonly models?: EngineDeps['models'];
   /** Speed factor shown in status (simulated ms per wall ms). */
   readonly speed?: number;
   readonly idPrefix?: string;
