@@ -253,20 +253,61 @@ export class Engine implements EngineHandle {
    */
   async #registerModels(): Promise<void> {
     const roles: { name: string; kind: string; specVersion: number; config: unknown; description: string }[] = [
-      { name: 'anomaly-detector', kind: robustZSpec.kind, specVersion: robustZSpec.version, config: this.#models.detector, description: robustZSpec.description },
-      { name: 'anomaly-calibrator', kind: logisticCalibratorSpec.kind, specVersion: logisticCalibratorSpec.version, config: this.#models.calibrator, description: logisticCalibratorSpec.description },
-      { name: 'demand-forecaster', kind: seasonalNaiveSpec.kind, specVersion: seasonalNaiveSpec.version, config: this.#models.forecaster, description: seasonalNaiveSpec.description },
-      { name: 'failure-risk', kind: failureHeuristicSpec.kind, specVersion: failureHeuristicSpec.version, config: this.#models.failureRisk, description: failureHeuristicSpec.description },
-      { name: 'root-cause', kind: RCA_MODEL.kind, specVersion: Number(RCA_MODEL.version), config: {}, description: 'topology-aware root-cause ranking (rca/rank-root-causes.ts)' },
-      { name: 'decision-policy', kind: DECIDE_MODEL.kind, specVersion: Number(DECIDE_MODEL.version), config: this.#policy, description: 'policy table and guardrails (policies/*.yaml)' },
+      {
+        name: 'anomaly-detector',
+        kind: robustZSpec.kind,
+        specVersion: robustZSpec.version,
+        config: this.#models.detector,
+        description: robustZSpec.description,
+      },
+      {
+        name: 'anomaly-calibrator',
+        kind: logisticCalibratorSpec.kind,
+        specVersion: logisticCalibratorSpec.version,
+        config: this.#models.calibrator,
+        description: logisticCalibratorSpec.description,
+      },
+      {
+        name: 'demand-forecaster',
+        kind: seasonalNaiveSpec.kind,
+        specVersion: seasonalNaiveSpec.version,
+        config: this.#models.forecaster,
+        description: seasonalNaiveSpec.description,
+      },
+      {
+        name: 'failure-risk',
+        kind: failureHeuristicSpec.kind,
+        specVersion: failureHeuristicSpec.version,
+        config: this.#models.failureRisk,
+        description: failureHeuristicSpec.description,
+      },
+      {
+        name: 'root-cause',
+        kind: RCA_MODEL.kind,
+        specVersion: Number(RCA_MODEL.version),
+        config: {},
+        description: 'topology-aware root-cause ranking (rca/rank-root-causes.ts)',
+      },
+      {
+        name: 'decision-policy',
+        kind: DECIDE_MODEL.kind,
+        specVersion: Number(DECIDE_MODEL.version),
+        config: this.#policy,
+        description: 'policy table and guardrails (policies/*.yaml)',
+      },
     ];
     const at = this.#clock.now();
     for (const role of roles) {
       const known = (await this.#store.listModels()).find((m) => m.name === role.name);
-      if (known === undefined) await this.#store.upsertModel({ name: role.name, kind: role.kind, description: role.description, createdAt: at });
+      if (known === undefined)
+        await this.#store.upsertModel({ name: role.name, kind: role.kind, description: role.description, createdAt: at });
       const versions = await this.#store.listModelVersions(role.name);
       const last = versions[versions.length - 1];
-      const same = last !== undefined && last.kind === role.kind && last.specVersion === role.specVersion && JSON.stringify(last.config) === JSON.stringify(role.config);
+      const same =
+        last !== undefined &&
+        last.kind === role.kind &&
+        last.specVersion === role.specVersion &&
+        JSON.stringify(last.config) === JSON.stringify(role.config);
       if (same) continue;
       await this.#store.putModelVersion({
         name: role.name,
