@@ -167,7 +167,7 @@ describe('Engine model records', () => {
     await changed.start();
     const versions = await store.listModelVersions('anomaly-detector');
     expect(versions.map((v) => v.version)).toEqual([1, 2]);
-    expect((versions[1]?.config as { alpha: number }).alpha).toBe(0.02);
+    expect(versions[1]?.config).toMatchObject({ alpha: 0.02 });
     await store.close();
   });
 });
