@@ -1411,14 +1411,14 @@ export class Engine implements EngineHandle {
     const stored: Prediction[] = [];
     for (const rt of this.#series.values()) {
       if (rt.forecaster === undefined) continue;
-      const started = performance.now();
       const f = rt.forecaster.forecast(horizonSteps);
       if (f === undefined) continue;
       const keep = (_: unknown, i: number): boolean => i % every === every - 1;
+      // Every capacity signal is non-negative: an interval below zero says nothing.
       const forecast = {
         t: f.t.filter(keep),
         mean: f.mean.filter(keep),
-        lower: f.lower.filter(keep),
+        lower: f.lower.filter(keep).map((v) => Math.max(0, v)),
         upper: f.upper.filter(keep),
         level: f.level,
       };
@@ -1446,7 +1446,6 @@ export class Engine implements EngineHandle {
         ],
         summary: `${rt.record.metric} on ${rt.record.entityId} peaks at ${fmt(peak)} (≤ ${fmt(peakUpper)} at ${Math.round(f.level * 100)} %) in the next ${Math.round(predict.demandHorizonMs / 3600_000)} h`,
       });
-      void started;
     }
     if (stored.length > 0) await this.#store.insertPredictions(stored);
   }

@@ -74,7 +74,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     executors: new ExecutorSet(executors),
     policy,
     config: options.config ?? DEFAULT_ENGINE_CONFIG,
-    ...(options.models ? { models: options.models } : {}),
+    // The simulator reports restarts and ECC errors as counts per step, not as Prometheus counters.
+    ...(sim || options.models
+      ? { models: { ...(sim ? { failureRisk: { countMode: 'per-sample' as const } } : {}), ...options.models } }
+      : {}),
     ...(options.switches ? { switches: options.switches } : {}),
     ...(sim ? { simulated: { speed: options.speed ?? 1 } } : {}),
     ...(options.idPrefix ? { idPrefix: options.idPrefix } : {}),
