@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import type { Store } from '../store/store.js';
 import type { ApiToken } from './auth.js';
-import { DEMO_NOW_MS, DEMO_START_MS, DemoEngine, seedDemoStore } from './demo-fixture.js';
+import { DEMO_NOW_MS, DEMO_START_MS, DemoEngine, seedDemoStore } from '../../test/fixtures/demo-fixture.js';
 import { createApi } from './server.js';
 
 const TOKENS: ApiToken[] = [
