@@ -128,6 +128,8 @@ describe('Engine', () => {
     store = await openSqliteStore(path);
     clock = new ManualClock(T0 + 299 * MIN);
     engine = await makeEngine(store, clock, 'r2');
+    // With no simulator and no topology file, the twin comes back from what the store learned.
+    expect(engine.twin().entities.map((e) => e.id)).toEqual(['service:checkout']);
     await feed(engine, clock, 300, 360);
     const restored = (await store.listAnomalies({ limit: 10 })).map(strip);
     await store.close();

@@ -215,6 +215,10 @@ export class Engine implements EngineHandle {
   async start(): Promise<void> {
     this.#startedAt = this.#clock.now();
     await this.#registerModels();
+    if (this.#twin.entities().length === 0) {
+      // No simulator and no topology file: the twin is what earlier runs learned from telemetry.
+      this.#twin.load({ entities: await this.#store.listEntities(), relations: await this.#store.listRelations() });
+    }
     await this.#store.upsertEntities(this.#twin.entities());
     await this.#store.upsertRelations(this.#twin.relations());
     for (const prefix of [DETECTOR_KEY, FORECASTER_KEY, FEATURES_KEY]) {
@@ -769,8 +773,10 @@ export class Engine implements EngineHandle {
     const runsOn = (rels: readonly Relation[]): Set<string> =>
       new Set(rels.filter((r) => r.kind === 'runs_on').map((r) => `${r.from}|${r.to}`));
     const placements = { before: runsOn(this.#twin.relations()), after: runsOn(topology.relations) };
+    const gone = this.#twin.relations().filter((r) => r.kind === 'runs_on' && !placements.after.has(`${r.from}|${r.to}`));
     this.#twin.replaceRelations(topology.relations);
     this.#relatedCache.clear();
+    await this.#store.removeRelations(gone);
     await this.#store.upsertRelations(topology.relations);
     // An action that moved workloads (drain, scale-out) shows its new neighbours only now.
     // A placement that changed (our drain or scale-out, an operator's failover, an autoscaler)

@@ -326,6 +326,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           { from: 'pod:api-1', to: 'host:a', kind: 'runs_on' },
           { from: 'service:api', to: 'database:main', kind: 'depends_on' },
         ]);
+        await store.removeRelations([
+          { from: 'pod:api-1', to: 'host:a', kind: 'runs_on' },
+          { from: 'pod:api-1', to: 'host:zz', kind: 'runs_on' },
+        ]);
+        expect(await store.listRelations()).toEqual([
+          { from: 'pod:api-1', to: 'host:a', kind: 'part_of' },
+          { from: 'service:api', to: 'database:main', kind: 'depends_on' },
+        ]);
       });
     });
 

@@ -65,6 +65,8 @@ export interface Store {
 
   upsertEntities(entities: readonly Entity[]): Promise<void>;
   upsertRelations(relations: readonly Relation[]): Promise<void>;
+  /** Removes these relations (a placement that no longer holds); unknown ones are ignored. */
+  removeRelations(relations: readonly Relation[]): Promise<void>;
   listEntities(): Promise<Entity[]>;
   listRelations(): Promise<Relation[]>;
 

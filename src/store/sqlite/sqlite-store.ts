@@ -289,6 +289,15 @@ export class SqliteStore implements Store {
     );
   }
 
+  async removeRelations(relations: readonly Relation[]): Promise<void> {
+    if (relations.length === 0) return;
+    await this.#db.transaction().execute(async (trx) => {
+      for (const r of relations) {
+        await trx.deleteFrom('relations').where('from_id', '=', r.from).where('to_id', '=', r.to).where('kind', '=', r.kind).execute();
+      }
+    });
+  }
+
   /** Every entity, by id ascending. */
   async listEntities(): Promise<Entity[]> {
     const rows = await this.#db.selectFrom('entities').selectAll().orderBy('id').execute();
