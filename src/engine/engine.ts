@@ -116,6 +116,11 @@ interface IncidentRuntime {
   pendingAction?: Action;
   /** Root cause the pending action was chosen for. */
   actedOn?: string;
+  /**
+   * Entities whose signals that root cause explains (itself and what depends on, runs on or
+   * routes to it), taken when acting: a drain changes placements before verification.
+   */
+  explained?: ReadonlySet<string>;
   /** Metrics verification checks (from the policy rule), if the rule names them. */
   verifyMetrics?: readonly string[];
   /** Absolute bounds verification checks on the target instead (from the policy rule). */
@@ -1179,6 +1184,7 @@ export class Engine implements EngineHandle {
     this.#rebaseline(result.plan?.blastRadius ?? [action.target], now);
     rt.pendingAction = action;
     rt.actedOn = hypotheses[0]?.entityId ?? action.target;
+    rt.explained = this.#dependents(rt.actedOn, 3);
     rt.verifyMetrics = result.verifyMetrics;
     rt.verifyBelow = result.verifyBelow;
     rt.verifyAt = now + result.verifyAfterMs;
@@ -1241,7 +1247,7 @@ export class Engine implements EngineHandle {
     // or runs on it, not unrelated anomalies that happened to join the incident. A drain or
     // failover moves the work away from the target, which may go on failing (a dying host keeps
     // its ECC errors): judge what was moved, not what was left.
-    const explained = this.#dependents(rt.actedOn ?? action.target, 3);
+    const explained = rt.explained ?? this.#dependents(rt.actedOn ?? action.target, 3);
     const moved = action.kind === 'drain' || action.kind === 'failover' ? action.target : undefined;
     const bounds = rt.verifyBelow ? Object.entries(rt.verifyBelow) : [];
     for (const [metric, bound] of bounds) {
@@ -1272,14 +1278,17 @@ export class Engine implements EngineHandle {
       const check = this.#predictionRecovered(p, now, seriesChecked);
       if (check !== undefined) checks.push(check);
     }
-    const recovered = !checks.some((c) => c.weight > 0);
+    // With nothing to check, only a drain or failover of a machine whose symptoms were all its own
+    // counts as done; otherwise the acted-on root cause explains none of the incident's signals.
+    const ownSymptomsOnly = [...rt.baselines.keys()].every((sid) => this.#series.get(sid)?.record.entityId === moved);
+    const recovered = checks.length === 0 ? moved !== undefined && ownSymptomsOnly : !checks.some((c) => c.weight > 0);
     const verdict = recovered ? 'recovered' : 'not recovered';
     const after = `${fmtMin(now - (action.executedAt ?? now))} after ${action.kind} on ${action.target}`;
+    const failing = checks.filter((c) => c.weight > 0).map((c) => c.name);
     const text = !recovered
-      ? `still abnormal ${after}: ${checks
-          .filter((c) => c.weight > 0)
-          .map((c) => c.name)
-          .join(', ')}`
+      ? checks.length === 0
+        ? `nothing to judge ${after}: ${rt.actedOn ?? action.target} explains none of the incident's signals`
+        : `still abnormal ${after}: ${failing.join(', ')}`
       : checks.length === 0
         ? `nothing left abnormal to check ${after}: its symptoms were on the target, whose work was moved`
         : `${checks.length} ${checks.length === 1 ? 'signal' : 'signals'} back to normal ${after} (within 4 robust σ of their pre-incident baseline, two thirds of the way back from their worst, or under the rule's bounds)`;
