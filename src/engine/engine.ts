@@ -306,9 +306,9 @@ export class Engine implements EngineHandle {
       },
     ];
     const at = this.#clock.now();
+    const registered = new Set((await this.#store.listModels()).map((m) => m.name));
     for (const role of roles) {
-      const known = (await this.#store.listModels()).find((m) => m.name === role.name);
-      if (known === undefined)
+      if (!registered.has(role.name))
         await this.#store.upsertModel({ name: role.name, kind: role.kind, description: role.description, createdAt: at });
       const versions = await this.#store.listModelVersions(role.name);
       const last = versions[versions.length - 1];
