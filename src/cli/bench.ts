@@ -1,10 +1,12 @@
 /**
  * @module cli/bench
- * `homeostat bench <task>`: measured evaluations. `loop` runs the closed loop on the simulator.
+ * `homeostat bench <task>`: measured evaluations. `loop` runs the closed loop on the simulator;
+ * `anomaly` scores the default detector and a baseline on NAB, SMD and KPI.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatAnomalyTables, runAnomalyBench } from '../bench/anomaly/index.js';
 import { formatLoopTable, runLoopBench } from '../bench/loop.js';
 import { invalid } from '../errors.js';
 import { type FlagSpec, helpText, parseArgs } from './args.js';
@@ -33,6 +35,7 @@ Usage: homeostat bench <task> [options]
 
 Tasks:
   loop     the closed Detect → Predict → Decide → Heal loop against the simulated fleet
+  anomaly  anomaly detection on NAB, SMD and KPI (labelled real data) beside a baseline
 
 Run homeostat bench <task> --help for the options of a task.
 `;
@@ -43,6 +46,47 @@ const LOOP_HELP = helpText(
   LOOP_FLAGS,
 );
 
+const ANOMALY_FLAGS: readonly FlagSpec[] = [
+  { name: 'data', type: 'string', description: 'datasets root (holding anomaly/{nab,smd,kpi})', defaultText: '../shared/datasets' },
+  {
+    name: 'out',
+    type: 'string',
+    description: 'output folder; writes OUT/anomaly/{metrics.json,report.html,scores/}',
+    defaultText: 'bench-out',
+  },
+];
+
+const ANOMALY_HELP = helpText(
+  'homeostat bench anomaly [--data DIR] [--out OUT]',
+  "Scores the default detector (robust-z per series, max over metrics for SMD, logistic confidence)\nand a rolling median/MAD z baseline on NAB, SMD and KPI with the datasets README's metrics;\nthresholds come from training data (SMD train, KPI first half) or NAB's per-profile sweep.\nMissing dataset folders are skipped with a line saying so.",
+  ANOMALY_FLAGS,
+);
+
+async function anomalyCommand(rest: readonly string[]): Promise<number> {
+  const args = parseArgs(rest, ANOMALY_FLAGS, 'homeostat bench anomaly');
+  if (args.help) {
+    process.stdout.write(ANOMALY_HELP);
+    return 0;
+  }
+  const root = resolve((args.flags.data as string | undefined) ?? '../shared/datasets');
+  const out = (args.flags.out as string | undefined) ?? 'bench-out';
+  let bar: ProgressBar | undefined;
+  const metrics = runAnomalyBench({
+    root,
+    out,
+    onProgress: (done, total) => {
+      bar ??= new ProgressBar('bench anomaly', total);
+      bar.update(done);
+    },
+  });
+  bar?.done();
+  const dir = join(out, 'anomaly');
+  process.stdout.write(
+    `${formatAnomalyTables(metrics)}\n\nwall ${metrics.seconds} s\nwrote ${join(dir, 'metrics.json')}, ${join(dir, 'report.html')} and ${join(dir, 'scores')}/\n`,
+  );
+  return 0;
+}
+
 /** Runs `homeostat bench`. */
 export async function benchCommand(argv: readonly string[]): Promise<number> {
   const [task, ...rest] = argv;
@@ -50,7 +94,8 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(BENCH_HELP);
     return task === undefined ? 2 : 0;
   }
-  if (task !== 'loop') throw invalid(`homeostat bench: unknown task "${task}" (expected: loop)`);
+  if (task === 'anomaly') return anomalyCommand(rest);
+  if (task !== 'loop') throw invalid(`homeostat bench: unknown task "${task}" (expected: loop or anomaly)`);
   const args = parseArgs(rest, LOOP_FLAGS, 'homeostat bench loop');
   if (args.help) {
     process.stdout.write(LOOP_HELP);

@@ -17,7 +17,7 @@ interface Command {
 const COMMANDS: Readonly<Record<string, Command>> = {
   up: { summary: 'run the platform: engine, simulated fleet, API and dashboard', run: upCommand },
   sim: { summary: 'write simulated fleet telemetry (CSV) and its ground truth (JSON)', run: simCommand },
-  bench: { summary: 'run a benchmark (loop: the closed loop on the simulator)', run: benchCommand },
+  bench: { summary: 'run a benchmark (loop: the closed loop on the simulator; anomaly: NAB, SMD, KPI)', run: benchCommand },
   version: {
     summary: 'print the version',
     run: async () => {

@@ -1,7 +1,7 @@
 /**
  * @module bench/anomaly
  * The door of the anomaly benchmark's foundation: the scoring rules of the datasets README and
- * the readers of NAB, SMD and KPI.
+ * the readers of NAB, SMD and KPI, and the harness that runs them (`homeostat bench anomaly`).
  */
 export {
   eventMetrics,
@@ -34,3 +34,21 @@ export {
   type SmdInterpretation,
   type SmdMachine,
 } from './datasets.js';
+export {
+  type AnomalyBenchMetrics,
+  type AnomalyBenchOptions,
+  type AnomalyDataset,
+  type AnomalyMethod,
+  bestF1Threshold,
+  formatAnomalyTables,
+  type MethodMetrics,
+  NAB_PROBATION,
+  quantile,
+  ROLLING_MIN_POINTS,
+  ROLLING_WINDOW,
+  rollingRobustZ,
+  runAnomalyBench,
+  SMD_TRAIN_QUANTILE,
+  tableMetrics,
+} from './run.js';
+export { chartSvg, renderAnomalyReport, type ReportChart } from './report.js';
