@@ -21,6 +21,7 @@ describe('MODEL_CATALOG', () => {
   it('lists every kind under its own kind name', () => {
     expect(Object.keys(MODEL_CATALOG)).toEqual([
       'detector/robust-z',
+      'detector/seasonal-robust',
       'forecaster/seasonal-naive',
       'risk/failure-heuristic',
       'calibrator/logistic',
@@ -40,7 +41,7 @@ describe('MODEL_CATALOG', () => {
     expect(error).toBeInstanceOf(HomeostatError);
     expect((error as HomeostatError).code).toBe('not_found');
     expect((error as Error).message).toBe(
-      'unknown model kind "detector/nope" (known kinds: detector/robust-z, forecaster/seasonal-naive, risk/failure-heuristic, calibrator/logistic)',
+      'unknown model kind "detector/nope" (known kinds: detector/robust-z, detector/seasonal-robust, forecaster/seasonal-naive, risk/failure-heuristic, calibrator/logistic)',
     );
     expect(isModelKind('toString')).toBe(false);
   });
@@ -57,7 +58,7 @@ describe('createModel', () => {
     expect(createForecaster('forecaster/seasonal-naive').forecast(1)).toBeUndefined();
     expect(() => createModel('detector/robust-z', { alhpa: 1 })).toThrow('detector/robust-z: unknown key "alhpa"');
     expect(() => createDetector('forecaster/seasonal-naive')).toThrow(
-      'forecaster/seasonal-naive is not a detector (detectors: detector/robust-z)',
+      'forecaster/seasonal-naive is not a detector (detectors: detector/robust-z, detector/seasonal-robust)',
     );
     expect(() => createForecaster('nope/x')).toThrow('unknown model kind "nope/x"');
   });

@@ -9,11 +9,13 @@ import type { Calibrator, Detector, Forecaster, ModelSpec } from './contract.js'
 import { type FailureHeuristic, failureHeuristicSpec } from './failure-risk.js';
 import { type RobustZ, robustZSpec } from './robust-z.js';
 import { type SeasonalNaive, seasonalNaiveSpec } from './seasonal-naive.js';
+import { seasonalRobustSpec } from './seasonal-robust.js';
 import type { LogisticCalibrator } from './calibrator.js';
 
 /** Every model kind Homeostat knows, by kind. */
 export const MODEL_CATALOG = {
   'detector/robust-z': robustZSpec,
+  'detector/seasonal-robust': seasonalRobustSpec,
   'forecaster/seasonal-naive': seasonalNaiveSpec,
   'risk/failure-heuristic': failureHeuristicSpec,
   'calibrator/logistic': logisticCalibratorSpec,
@@ -26,7 +28,7 @@ export type ModelKind = keyof typeof MODEL_CATALOG;
 export type AnyModelSpec = (typeof MODEL_CATALOG)[ModelKind];
 
 /** Detector specs of the catalog, for the engine's defaults and the generic detector checks. */
-export const DETECTOR_SPECS: readonly ModelSpec<unknown, Detector>[] = [robustZSpec];
+export const DETECTOR_SPECS: readonly ModelSpec<unknown, Detector>[] = [robustZSpec, seasonalRobustSpec];
 
 /** Forecaster specs of the catalog. */
 export const FORECASTER_SPECS: readonly ModelSpec<unknown, Forecaster>[] = [seasonalNaiveSpec];

@@ -39,6 +39,12 @@ export {
   type LogisticState,
 } from './calibrator.js';
 export {
+  SeasonalRobust,
+  seasonalRobustSpec,
+  type SeasonalRobustConfig,
+  type SeasonalRobustState,
+} from './seasonal-robust.js';
+export {
   SeasonalNaive,
   seasonalNaiveSpec,
   type SeasonalNaiveConfig,
