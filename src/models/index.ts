@@ -39,6 +39,14 @@ export {
   type LogisticState,
 } from './calibrator.js';
 export {
+  ALARM_RULE_DEFAULTS,
+  AlarmRule,
+  type AlarmRuleConfig,
+  type AlarmRuleState,
+  createAlarmRule,
+  parseAlarmRule,
+} from './alarm-rule.js';
+export {
   SeasonalRobust,
   seasonalRobustSpec,
   type SeasonalRobustConfig,
