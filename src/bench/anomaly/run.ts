@@ -32,7 +32,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type LogisticCalibrator, logisticCalibratorSpec, type RobustZ, robustZSpec } from '../../models/index.js';
+import { createAlarmRule, type LogisticCalibrator, logisticCalibratorSpec, type RobustZ, robustZSpec } from '../../models/index.js';
 import { readKpi, readNab, readSmd, type KpiSeries, type NabSeries, type SmdMachine } from './datasets.js';
 import {
   eventMetrics,
@@ -234,6 +234,34 @@ function flagsAt(scores: Float64Array, threshold: number): Uint8Array {
   const out = new Uint8Array(scores.length);
   for (let i = 0; i < scores.length; i++) out[i] = (scores[i] as number) >= threshold ? 1 : 0;
   return out;
+}
+
+/**
+ * Alarms of the alarm rule for one series at a raw-score threshold: the rule works on calibrated
+ * confidences (clear under the confidence of z 3, suppress `suppressPoints`, re-notify every 60).
+ */
+function alarmsAt(scores: Float64Array, rawThreshold: number, calibrator: LogisticCalibrator, suppressPoints: number): Uint8Array {
+  const out = new Uint8Array(scores.length);
+  if (rawThreshold === Number.POSITIVE_INFINITY) return out;
+  const rule = createAlarmRule({
+    threshold: calibrator.calibrate(rawThreshold),
+    clearThreshold: Math.min(calibrator.calibrate(3), calibrator.calibrate(rawThreshold)),
+    suppressPoints,
+    renotifyPoints: 60,
+  });
+  for (let i = 0; i < scores.length; i++) {
+    const r = scores[i] as number;
+    out[i] = rule.step(Number.isNaN(r) ? undefined : calibrator.calibrate(r)) ? 1 : 0;
+  }
+  return out;
+}
+
+/** NAB's window size in points (10 % of a file ÷ its number of windows), the median over files with windows. */
+function nabWindowPoints(series: readonly NabSeries[]): number {
+  const sizes = series.filter((s) => s.windows.length > 0).map((s) => (0.1 * s.values.length) / s.windows.length);
+  if (sizes.length === 0) return 60;
+  sizes.sort((a, b) => a - b);
+  return Math.max(1, Math.round(sizes[Math.floor((sizes.length - 1) / 2)] as number));
 }
 
 function round(x: number, digits = 4): number {
@@ -622,6 +650,11 @@ function runNab(series: readonly NabSeries[], ctx: Context): DatasetResult {
   const metrics = {} as Record<AnomalyMethod, MethodMetrics>;
   const charts: ReportChart[] = [];
   const calibrator = logisticCalibratorSpec.create(logisticCalibratorSpec.defaults);
+  const suppressPoints = nabWindowPoints(series);
+  // NAB scores alarms, so homeostat's points go through its alarm rule (one alarm per episode);
+  // the baseline flags every point above its threshold, as plain detectors do on NAB.
+  const detect = (method: AnomalyMethod, scoresOf: Float64Array, threshold: number): Uint8Array =>
+    method === 'homeostat' ? alarmsAt(scoresOf, threshold, calibrator, suppressPoints) : flagsAt(scoresOf, threshold);
   for (const method of METHODS) {
     const perSeries = scores[method];
     const best: Record<string, { score: number; threshold: number; files: readonly { name: string; raw: number }[] }> = {};
@@ -630,7 +663,7 @@ function runNab(series: readonly NabSeries[], ctx: Context): DatasetResult {
         name: s.name,
         timestamps: s.timestamps,
         windows: s.windows,
-        detections: flagsAt(perSeries[k] as Float64Array, threshold),
+        detections: detect(method, perSeries[k] as Float64Array, threshold),
       }));
       for (const profile of Object.keys(NAB_PROFILES) as NabProfileName[]) {
         const r = nabScore(files, profile, { probationPercent: NAB_PROBATION });
@@ -648,7 +681,7 @@ function runNab(series: readonly NabSeries[], ctx: Context): DatasetResult {
     const standardThreshold = best.standard?.threshold ?? Number.POSITIVE_INFINITY;
     series.forEach((s, k) => {
       const sc = perSeries[k] as Float64Array;
-      const flags = flagsAt(sc, standardThreshold);
+      const flags = detect(method, sc, standardThreshold);
       const file = best.standard?.files[k];
       seriesRows[s.name] = { nab_standard_raw: round(file?.raw ?? Number.NaN), detections: flags.reduce((a, b) => a + b, 0) };
       if (method !== 'homeostat') return;
@@ -682,6 +715,7 @@ function runNab(series: readonly NabSeries[], ctx: Context): DatasetResult {
     notes: [
       `nab: every series scored streaming from its first point; first ${NAB_PROBATION * 100} % of each file (at most 750 points) is NAB's probationary period; the detection threshold is swept per profile over the whole corpus (about 200 quantiles of the pooled post-probation scores) and the best score kept — NAB's own published procedure (numenta/NAB sweeper.py), not a threshold from training data.`,
       'nab: homeostat confidence = calibrator/logistic prior (center 6, width 1); the sweep runs on raw scores (equivalent: the calibration is monotone).',
+      `nab: homeostat's detections are the alarms of its alarm rule (models/alarm-rule.ts): an alarm when the confidence crosses the threshold, none again until it fell back under the confidence of z 3 or ${suppressPoints} points passed (the median NAB window size of this corpus: 10 % of a file ÷ its windows), re-notify every 60 points; settings fixed before scoring. robust_z_rolling flags every point above its threshold.`,
     ],
   };
 }
