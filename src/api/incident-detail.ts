@@ -6,24 +6,7 @@
 import type { Action, Anomaly, Decision, Incident } from '../records/types.js';
 import type { Store } from '../store/store.js';
 import { notFound } from './errors.js';
-
-/** One line of an incident's timeline. `at` is epoch ms. */
-export interface TimelineEntry {
-  readonly at: number;
-  readonly kind: 'incident' | 'anomaly' | 'decision' | 'action';
-  /** Id of the record the entry is about. */
-  readonly ref: string;
-  readonly text: string;
-}
-
-/** What `GET /api/v1/incidents/:id` returns. */
-export interface IncidentDetail {
-  readonly incident: Incident;
-  readonly anomalies: readonly Anomaly[];
-  readonly decisions: readonly Decision[];
-  readonly actions: readonly Action[];
-  readonly timeline: readonly TimelineEntry[];
-}
+import type { IncidentDetail, TimelineEntry } from './types.js';
 
 const MAX_ROWS = 1000;
 

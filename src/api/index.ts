@@ -4,6 +4,7 @@
  */
 export { type ApiToken, type Principal, type Scope, SCOPES, TokenAuthenticator, hasScope } from './auth.js';
 export { type ErrorBody, HTTP_STATUS, errorBody } from './errors.js';
-export { type IncidentDetail, type TimelineEntry, buildTimeline, loadIncidentDetail } from './incident-detail.js';
+export { buildTimeline, loadIncidentDetail } from './incident-detail.js';
+export type { IncidentDetail, TimelineEntry } from './types.js';
 export { parseIngestBody } from './ingest.js';
 export { API_PREFIX, type ApiOptions, createApi, parseTime } from './server.js';

@@ -4,29 +4,15 @@
  * from the browser build), plus the shapes of the API's composite responses.
  */
 
+export type { IncidentDetail, TimelineEntry } from '../api/types.js';
 export type { EngineStatus, TwinView } from '../engine/handle.js';
 export type { Action, Anomaly, Attribution, Decision, Forecast, Hypothesis, Incident, Prediction } from '../records/types.js';
 export type { Point, SeriesRecord } from '../telemetry/types.js';
 export type { Entity, EntityState, Health, Relation } from '../twin/types.js';
 
-import type { Action, Anomaly, Decision, Incident, Prediction } from '../records/types.js';
+import type { Anomaly, Prediction } from '../records/types.js';
 import type { SeriesRecord } from '../telemetry/types.js';
 import type { Entity, EntityState, Relation } from '../twin/types.js';
-
-export interface TimelineEntry {
-  readonly at: number;
-  readonly kind: 'incident' | 'anomaly' | 'decision' | 'action';
-  readonly ref: string;
-  readonly text: string;
-}
-
-export interface IncidentDetail {
-  readonly incident: Incident;
-  readonly anomalies: readonly Anomaly[];
-  readonly decisions: readonly Decision[];
-  readonly actions: readonly Action[];
-  readonly timeline: readonly TimelineEntry[];
-}
 
 export interface EntityDetail {
   readonly entity: Entity;
