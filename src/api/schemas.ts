@@ -70,7 +70,7 @@ export type IncidentsQuery = Static<typeof IncidentsQuery>;
 export const DecisionsQuery = Type.Object(
   {
     subject: Type.Optional(Id),
-    kind: Type.Optional(literals(['detect', 'predict', 'attribute', 'act', 'escalate', 'verify'] as const)),
+    kind: Type.Optional(literals(['detect', 'predict', 'attribute', 'act', 'escalate', 'verify', 'learn'] as const)),
     limit: Type.Optional(Limit),
   },
   { additionalProperties: false },

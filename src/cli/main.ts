@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { HomeostatError } from '../errors.js';
 import { benchCommand } from './bench.js';
+import { detectCommand } from './detect.js';
 import { simCommand } from './sim.js';
 import { upCommand } from './up.js';
 
@@ -16,6 +17,7 @@ interface Command {
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   up: { summary: 'run the platform: engine, simulated fleet, API and dashboard', run: upCommand },
+  detect: { summary: 'score a metrics CSV (timestamp,<metric>,...) with the default detector', run: detectCommand },
   sim: { summary: 'write simulated fleet telemetry (CSV) and its ground truth (JSON)', run: simCommand },
   bench: { summary: 'run a benchmark (loop: the closed loop on the simulator; anomaly: NAB, SMD, KPI)', run: benchCommand },
   version: {

@@ -16,6 +16,8 @@ import { Engine } from './engine.js';
 const POLICY = readFileSync(new URL('../../policies/default.yaml', import.meta.url), 'utf8');
 const T0 = Date.UTC(2026, 0, 5);
 const MIN = 60_000;
+/** Scores about 9.4 robust σ: above the prior's alert line (confidence 0.9 at 8.2), below it after one rejected spike. */
+const SECOND_SPIKE = 0.48;
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -37,9 +39,10 @@ async function makeEngine(store: Store, clock: ManualClock, prefix: string): Pro
   return engine;
 }
 
-/** A deterministic wiggle around 0.4 with a spike of 0.95 at minutes 350–352. */
+/** A deterministic wiggle around 0.4 with a spike of 0.95 at minutes 350–352 and a smaller one at 600–602. */
 function value(i: number): number {
   if (i >= 350 && i <= 352) return 0.95;
+  if (i >= 600 && i <= 602) return SECOND_SPIKE;
   return 0.4 + 0.01 * Math.sin(i / 7) + 0.004 * Math.cos(i * 1.3);
 }
 
@@ -142,6 +145,60 @@ describe('Engine', () => {
     await fresh.close();
     expect(restored).toHaveLength(1);
     expect(restored).toEqual(expected);
+  });
+});
+
+describe('Engine feedback', () => {
+  it("a false-positive mark refits that series' calibration, is logged, saved, and raises its alert line past a similar spike", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'homeostat-feedback-'));
+    dirs.push(dir);
+    const path = join(dir, 'h.db');
+    let store = await openSqliteStore(path);
+    let clock = new ManualClock(T0);
+    let engine = await makeEngine(store, clock, 'f1');
+    await feed(engine, clock, 0, 360);
+    const [first] = await store.listAnomalies({ limit: 10 });
+    expect(first).toBeDefined();
+    await engine.feedback({ subjectType: 'anomaly', subjectId: first?.id as string, label: 'false_positive', source: 'operator' });
+    const [learn] = await store.listDecisions({ kind: 'learn' });
+    expect(learn?.subject).toBe(first?.id);
+    expect(learn?.model).toEqual({ kind: 'calibrator/feedback', version: '1' });
+    expect(learn?.explanation).toMatch(/^rejected anomaly on cpu_utilization of service:checkout: a score of [\d.]+ now has confidence/);
+    const saved = await store.loadModelStates('calibrator:');
+    expect(saved).toHaveLength(1);
+    expect(saved[0]?.state).toMatchObject({ raws: [first?.score], labels: [0] });
+    // One label moves the center by at most maxStep = 2: from the prior's 6 to 8 for a 65σ spike.
+    expect((saved[0]?.state as { center?: number } | undefined)?.center).toBeCloseTo(8, 6);
+    // The refitted calibration survives a restart and applies to the next spike of the same series.
+    await engine.stop();
+    await store.close();
+    store = await openSqliteStore(path);
+    clock = new ManualClock(T0 + 359 * MIN);
+    engine = await makeEngine(store, clock, 'f2');
+    await feed(engine, clock, 360, 610);
+    const second = (await store.listAnomalies({ limit: 10 })).find((a) => a.at >= T0 + 600 * MIN);
+    await store.close();
+
+    const plain = await openSqliteStore(':memory:');
+    const clock2 = new ManualClock(T0);
+    const straight = await makeEngine(plain, clock2, 'p1');
+    await feed(straight, clock2, 0, 610);
+    const unlabelled = (await plain.listAnomalies({ limit: 10 })).find((a) => a.at >= T0 + 600 * MIN);
+    await plain.close();
+    expect(unlabelled?.score).toBeGreaterThan(8.2);
+    expect(unlabelled?.score).toBeLessThan(10.2);
+    expect(unlabelled?.confidence).toBeGreaterThanOrEqual(0.9);
+    expect(second).toBeUndefined();
+  });
+
+  it('rejects feedback on an unknown anomaly and leaves calibration alone', async () => {
+    const store = await openSqliteStore(':memory:');
+    const engine = await makeEngine(store, new ManualClock(T0), 'f3');
+    await expect(
+      engine.feedback({ subjectType: 'anomaly', subjectId: 'an-x', label: 'false_positive', source: 'operator' }),
+    ).rejects.toThrow(/anomaly "an-x" not found/);
+    expect(await store.loadModelStates('calibrator:')).toEqual([]);
+    await store.close();
   });
 });
 

@@ -22,6 +22,9 @@ import {
   type FailureHeuristic,
   type FailureHeuristicConfig,
   failureHeuristicSpec,
+  type FeedbackCalibrator,
+  type FeedbackCalibratorConfig,
+  feedbackCalibratorSpec,
   type Forecaster,
   logisticCalibratorSpec,
   type RobustZConfig,
@@ -96,6 +99,8 @@ interface SeriesRuntime {
   /** False for metrics the detect config ignores: they still feed the twin and the models. */
   readonly scored: boolean;
   readonly forecaster?: Forecaster;
+  /** This series' calibration once an operator labelled one of its anomalies (else the engine's prior). */
+  calibrator?: FeedbackCalibrator;
   hits: number;
   normalRun: number;
   open?: OpenAnomaly;
@@ -146,6 +151,7 @@ const VERIFY_POINTS = 3;
 const DETECTOR_KEY = 'detector:';
 const FORECASTER_KEY = 'forecaster:';
 const FEATURES_KEY = 'features:';
+const CALIBRATOR_KEY = 'calibrator:';
 const RISK_ENTITY_KINDS = new Set(['host', 'service', 'database', 'queue']);
 /** Risk led by these opens incidents. Temperature is not among them: it follows load. */
 const LEADING_INDICATORS: ReadonlySet<string> = new Set([METRICS.memory, METRICS.disk, METRICS.eccErrors]);
@@ -226,7 +232,7 @@ export class Engine implements EngineHandle {
     }
     await this.#store.upsertEntities(this.#twin.entities());
     await this.#store.upsertRelations(this.#twin.relations());
-    for (const prefix of [DETECTOR_KEY, FORECASTER_KEY, FEATURES_KEY]) {
+    for (const prefix of [DETECTOR_KEY, FORECASTER_KEY, FEATURES_KEY, CALIBRATOR_KEY]) {
       for (const rec of await this.#store.loadModelStates(prefix)) this.#restored.set(rec.key, rec);
     }
     for (const incident of await this.#store.listIncidents({ limit: 1000 })) {
@@ -479,11 +485,17 @@ export class Engine implements EngineHandle {
           ? seasonalNaiveSpec.create(this.#models.forecaster, f.state)
           : seasonalNaiveSpec.create(this.#models.forecaster);
     }
+    const cal = this.#restored.get(CALIBRATOR_KEY + record.id);
+    const calibrator =
+      cal && cal.kind === feedbackCalibratorSpec.kind && cal.version === feedbackCalibratorSpec.version
+        ? feedbackCalibratorSpec.create(this.#feedbackPrior(), cal.state)
+        : undefined;
     return {
       record,
       detector,
       scored: !this.#config.detect.ignoreMetrics.includes(record.metric),
       ...(forecaster ? { forecaster } : {}),
+      ...(calibrator ? { calibrator } : {}),
       hits: 0,
       normalRun: 0,
       lastRaisedAt: Number.NEGATIVE_INFINITY,
@@ -525,7 +537,7 @@ export class Engine implements EngineHandle {
       const frozen = rt.open !== undefined && p.t - rt.open.at < alert.maxFreezeMs;
       if (!frozen) rt.detector.learn(p);
       if (s === undefined) continue;
-      const confidence = this.#calibrator.calibrate(s.raw);
+      const confidence = (rt.calibrator ?? this.#calibrator).calibrate(s.raw);
       if (confidence >= alert.minConfidence) {
         rt.hits++;
         rt.normalRun = 0;
@@ -1091,7 +1103,7 @@ export class Engine implements EngineHandle {
         metric: srt.record.metric,
         at: deviatingSince,
         score: last.raw,
-        confidence: this.#calibrator.calibrate(last.raw),
+        confidence: (srt.calibrator ?? this.#calibrator).calibrate(last.raw),
         expected: last.expected,
         actual: last.actual,
         direction,
@@ -1479,6 +1491,14 @@ export class Engine implements EngineHandle {
         state: rt.detector.state(),
         updatedAt: at,
       });
+      if (rt.calibrator)
+        states.push({
+          key: CALIBRATOR_KEY + rt.record.id,
+          kind: feedbackCalibratorSpec.kind,
+          version: feedbackCalibratorSpec.version,
+          state: rt.calibrator.state(),
+          updatedAt: at,
+        });
       if (rt.forecaster)
         states.push({
           key: FORECASTER_KEY + rt.record.id,
@@ -1513,7 +1533,51 @@ export class Engine implements EngineHandle {
       throw invalid(`root_cause feedback needs value = a known entity id (got ${describeValue(fb.value)})`);
     }
     await this.#store.insertFeedback([fb]);
+    if (fb.subjectType === 'anomaly' && (fb.label === 'true_positive' || fb.label === 'false_positive')) {
+      await this.#learnFromFeedback(fb);
+    }
     return fb;
+  }
+
+  /** The prior every series' feedback calibrator starts from: the engine's calibrator config. */
+  #feedbackPrior(): FeedbackCalibratorConfig {
+    return { ...feedbackCalibratorSpec.defaults, center: this.#models.calibrator.center, width: this.#models.calibrator.width };
+  }
+
+  /**
+   * Refits the labelled anomaly's series calibration (issue 3: feedback moves that series'
+   * confidence and so its effective alert threshold), saves it and logs the change as a `learn` decision.
+   */
+  async #learnFromFeedback(fb: Feedback): Promise<void> {
+    const anomaly = await this.#store.getAnomaly(fb.subjectId);
+    const rt = anomaly === undefined ? undefined : this.#series.get(anomaly.seriesId);
+    if (anomaly === undefined || rt === undefined || !Number.isFinite(anomaly.score)) return;
+    const started = performance.now();
+    rt.calibrator ??= feedbackCalibratorSpec.create(this.#feedbackPrior());
+    const calibrator = rt.calibrator;
+    const before = calibrator.calibrate(anomaly.score);
+    calibrator.label(anomaly.score, fb.label === 'true_positive');
+    const after = calibrator.calibrate(anomaly.score);
+    const { center, width } = calibrator.params;
+    await this.#store.saveModelStates([
+      {
+        key: CALIBRATOR_KEY + rt.record.id,
+        kind: feedbackCalibratorSpec.kind,
+        version: feedbackCalibratorSpec.version,
+        state: calibrator.state(),
+        updatedAt: this.#clock.now(),
+      },
+    ]);
+    await this.#log(
+      'learn',
+      anomaly.id,
+      { kind: feedbackCalibratorSpec.kind, version: String(feedbackCalibratorSpec.version) },
+      { feedbackId: fb.id, seriesId: rt.record.id, raw: anomaly.score, label: fb.label },
+      { center, width, labels: calibrator.labelCount },
+      after,
+      `${fb.label === 'true_positive' ? 'confirmed' : 'rejected'} anomaly on ${rt.record.metric} of ${rt.record.entityId}: a score of ${fmt(anomaly.score)} now has confidence ${fmt(after)} (was ${fmt(before)}); this series alerts from confidence ${this.#config.alert.minConfidence} = score ${fmt(center + width * Math.log(this.#config.alert.minConfidence / (1 - this.#config.alert.minConfidence)))}`,
+      performance.now() - started,
+    );
   }
 
   twin(): TwinView {

@@ -5,8 +5,9 @@
  */
 import { HomeostatError } from '../errors.js';
 import { logisticCalibratorSpec } from './calibrator.js';
-import type { Calibrator, Detector, Forecaster, ModelSpec } from './contract.js';
+import type { Calibrator, Detector, Forecaster, ModelSpec, MultiDetector } from './contract.js';
 import { type FailureHeuristic, failureHeuristicSpec } from './failure-risk.js';
+import { type FeedbackCalibrator, feedbackCalibratorSpec } from './feedback-calibrator.js';
 import { type RobustZ, robustZSpec } from './robust-z.js';
 import { type SeasonalNaive, seasonalNaiveSpec } from './seasonal-naive.js';
 import { seasonalRobustSpec } from './seasonal-robust.js';
@@ -19,6 +20,7 @@ export const MODEL_CATALOG = {
   'forecaster/seasonal-naive': seasonalNaiveSpec,
   'risk/failure-heuristic': failureHeuristicSpec,
   'calibrator/logistic': logisticCalibratorSpec,
+  'calibrator/feedback': feedbackCalibratorSpec,
 } as const;
 
 /** A kind listed in {@link MODEL_CATALOG}. */
@@ -26,6 +28,9 @@ export type ModelKind = keyof typeof MODEL_CATALOG;
 
 /** Any spec of the catalog. */
 export type AnyModelSpec = (typeof MODEL_CATALOG)[ModelKind];
+
+/** The detector Homeostat uses for every series unless told otherwise (engine, `homeostat detect`). */
+export const DEFAULT_DETECTOR_KIND = 'detector/robust-z';
 
 /** Detector specs of the catalog, for the engine's defaults and the generic detector checks. */
 export const DETECTOR_SPECS: readonly ModelSpec<unknown, Detector>[] = [robustZSpec, seasonalRobustSpec];
@@ -37,7 +42,10 @@ export const FORECASTER_SPECS: readonly ModelSpec<unknown, Forecaster>[] = [seas
 export const RISK_SPECS: readonly ModelSpec<unknown, FailureHeuristic>[] = [failureHeuristicSpec];
 
 /** Calibrator specs of the catalog. */
-export const CALIBRATOR_SPECS: readonly ModelSpec<unknown, Calibrator>[] = [logisticCalibratorSpec];
+export const CALIBRATOR_SPECS: readonly ModelSpec<unknown, Calibrator>[] = [logisticCalibratorSpec, feedbackCalibratorSpec];
+
+/** Multivariate detector specs of the catalog (one model over several metrics of an entity). */
+export const MULTI_DETECTOR_SPECS: readonly ModelSpec<unknown, MultiDetector>[] = [];
 
 /** Whether `kind` is listed in the catalog. */
 export function isModelKind(kind: string): kind is ModelKind {
@@ -62,7 +70,7 @@ export function getSpec(kind: string): AnyModelSpec {
 }
 
 /** A model built by any spec of the catalog. */
-export type CatalogModel = RobustZ | SeasonalNaive | FailureHeuristic | LogisticCalibrator;
+export type CatalogModel = RobustZ | SeasonalNaive | FailureHeuristic | LogisticCalibrator | FeedbackCalibrator;
 
 /**
  * Parses `config` (unknown keys rejected; undefined = defaults) and creates, or with `state`

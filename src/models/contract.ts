@@ -45,6 +45,22 @@ export interface Detector {
   state(): unknown;
 }
 
+/**
+ * A streaming multivariate detector for one entity with several metrics (a fixed set of columns):
+ * score a row (pure), then learn it. `contributors` rank the metrics by their share of the score,
+ * each with its expected and actual value; `expected`/`actual` are those of the top contributor.
+ */
+export interface MultiDetector {
+  /** Column names, in row order. */
+  readonly metrics: readonly string[];
+  /** Scores one row without learning it; `undefined` while warming up or when no value is finite. */
+  score(t: number, row: ArrayLike<number>): DetectorScore | undefined;
+  /** Updates the state with a row (a model fitted offline may ignore it); non-finite values are ignored. */
+  learn(t: number, row: ArrayLike<number>): void;
+  /** JSON that restores this model exactly through its spec's `create`. */
+  state(): unknown;
+}
+
 /** A streaming forecaster. */
 export interface Forecaster {
   learn(p: Point): void;

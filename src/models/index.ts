@@ -3,7 +3,7 @@
  * The door of the models domain: the contract, the catalog, the first models and the generic
  * check suites. Pure: no I/O, no clock.
  */
-export type { Calibrator, Detector, DetectorScore, Forecaster, ModelSpec, Risk } from './contract.js';
+export type { Calibrator, Detector, DetectorScore, Forecaster, ModelSpec, MultiDetector, Risk } from './contract.js';
 export {
   expectation,
   openState,
@@ -17,6 +17,7 @@ export {
 } from './config.js';
 export {
   CALIBRATOR_SPECS,
+  DEFAULT_DETECTOR_KIND,
   createDetector,
   createForecaster,
   createModel,
@@ -25,6 +26,7 @@ export {
   getSpec,
   isModelKind,
   MODEL_CATALOG,
+  MULTI_DETECTOR_SPECS,
   RISK_SPECS,
   type AnyModelSpec,
   type CatalogModel,
@@ -38,6 +40,12 @@ export {
   type LogisticFitOptions,
   type LogisticState,
 } from './calibrator.js';
+export {
+  FeedbackCalibrator,
+  feedbackCalibratorSpec,
+  type FeedbackCalibratorConfig,
+  type FeedbackCalibratorState,
+} from './feedback-calibrator.js';
 export {
   ALARM_RULE_DEFAULTS,
   AlarmRule,

@@ -178,7 +178,7 @@ export interface Action {
 }
 
 /** The kinds of decision the engine records. */
-export type DecisionKind = 'detect' | 'predict' | 'attribute' | 'act' | 'escalate' | 'verify';
+export type DecisionKind = 'detect' | 'predict' | 'attribute' | 'act' | 'escalate' | 'verify' | 'learn';
 
 /** One row of the append-only decision log. */
 export interface Decision {
