@@ -54,11 +54,17 @@ const ANOMALY_FLAGS: readonly FlagSpec[] = [
     description: 'output folder; writes OUT/anomaly/{metrics.json,report.html,scores/}',
     defaultText: 'bench-out',
   },
+  {
+    name: 'methods',
+    type: 'string',
+    description: 'comma-separated methods to run besides homeostat (e.g. robust_z_train,seasonal_robust)',
+    defaultText: 'all',
+  },
 ];
 
 const ANOMALY_HELP = helpText(
   'homeostat bench anomaly [--data DIR] [--out OUT]',
-  "Scores the default detector (robust-z per series, max over metrics for SMD, logistic confidence)\nand a rolling median/MAD z baseline on NAB, SMD and KPI with the datasets README's metrics;\nthresholds come from training data (SMD train, KPI first half) or NAB's per-profile sweep.\nMissing dataset folders are skipped with a line saying so.",
+  "Scores Homeostat's default detector (homeostat), every other detector of the catalog and the\nbaselines (robust_z_rolling; robust_z_train on SMD) on NAB, SMD and KPI with the datasets README's\nmetrics; thresholds come from training data (SMD train, KPI first half) or NAB's per-profile sweep;\nSMD figures also over the held-out machines (not machine-1-*). Missing dataset folders are skipped\nwith a line saying so.",
   ANOMALY_FLAGS,
 );
 
@@ -71,9 +77,17 @@ async function anomalyCommand(rest: readonly string[]): Promise<number> {
   const root = resolve((args.flags.data as string | undefined) ?? '../shared/datasets');
   const out = (args.flags.out as string | undefined) ?? 'bench-out';
   let bar: ProgressBar | undefined;
+  const methods =
+    args.flags.methods === undefined
+      ? undefined
+      : String(args.flags.methods)
+          .split(',')
+          .map((m) => m.trim())
+          .filter(Boolean);
   const metrics = runAnomalyBench({
     root,
     out,
+    ...(methods ? { methods } : {}),
     onProgress: (done, total) => {
       bar ??= new ProgressBar('bench anomaly', total);
       bar.update(done);

@@ -26,7 +26,7 @@ describe('detectTable', () => {
     const train = table(600, 1, 0);
     const input = table(200, 2, 600 * 60_000, 120);
     const result = detectTable(train, input);
-    expect(result.detector).toBe('detector/robust-z');
+    expect(result.detector).toBe('detector/ensemble');
     expect(result.trainScored).toBe(600 - 30);
     expect(result.center).toBeGreaterThanOrEqual(6);
     expect(result.width).toBeCloseTo(result.center / 6, 12);

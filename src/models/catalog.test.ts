@@ -58,7 +58,7 @@ describe('createModel', () => {
     expect(createForecaster('forecaster/seasonal-naive').forecast(1)).toBeUndefined();
     expect(() => createModel('detector/robust-z', { alhpa: 1 })).toThrow('detector/robust-z: unknown key "alhpa"');
     expect(() => createDetector('forecaster/seasonal-naive')).toThrow(
-      'forecaster/seasonal-naive is not a detector (detectors: detector/robust-z, detector/seasonal-robust)',
+      `forecaster/seasonal-naive is not a detector (detectors: ${DETECTOR_SPECS.map((s) => s.kind).join(', ')})`,
     );
     expect(() => createForecaster('nope/x')).toThrow('unknown model kind "nope/x"');
   });

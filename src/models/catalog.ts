@@ -6,8 +6,11 @@
 import { HomeostatError } from '../errors.js';
 import { logisticCalibratorSpec } from './calibrator.js';
 import type { Calibrator, Detector, Forecaster, ModelSpec, MultiDetector } from './contract.js';
+import { type EnsembleDetector, ensembleDetectorSpec } from './ensemble-detector.js';
 import { type FailureHeuristic, failureHeuristicSpec } from './failure-risk.js';
 import { type FeedbackCalibrator, feedbackCalibratorSpec } from './feedback-calibrator.js';
+import { type ForecastResidual, forecastResidualSpec } from './forecast-residual.js';
+import { type PcaDetector, pcaDetectorSpec } from './pca-detector.js';
 import { type RobustZ, robustZSpec } from './robust-z.js';
 import { type SeasonalNaive, seasonalNaiveSpec } from './seasonal-naive.js';
 import { seasonalRobustSpec } from './seasonal-robust.js';
@@ -17,10 +20,13 @@ import type { LogisticCalibrator } from './calibrator.js';
 export const MODEL_CATALOG = {
   'detector/robust-z': robustZSpec,
   'detector/seasonal-robust': seasonalRobustSpec,
+  'detector/forecast-residual': forecastResidualSpec,
+  'detector/ensemble': ensembleDetectorSpec,
   'forecaster/seasonal-naive': seasonalNaiveSpec,
   'risk/failure-heuristic': failureHeuristicSpec,
   'calibrator/logistic': logisticCalibratorSpec,
   'calibrator/feedback': feedbackCalibratorSpec,
+  'multi/pca': pcaDetectorSpec,
 } as const;
 
 /** A kind listed in {@link MODEL_CATALOG}. */
@@ -30,10 +36,15 @@ export type ModelKind = keyof typeof MODEL_CATALOG;
 export type AnyModelSpec = (typeof MODEL_CATALOG)[ModelKind];
 
 /** The detector Homeostat uses for every series unless told otherwise (engine, `homeostat detect`). */
-export const DEFAULT_DETECTOR_KIND = 'detector/robust-z';
+export const DEFAULT_DETECTOR_KIND = 'detector/ensemble';
 
 /** Detector specs of the catalog, for the engine's defaults and the generic detector checks. */
-export const DETECTOR_SPECS: readonly ModelSpec<unknown, Detector>[] = [robustZSpec, seasonalRobustSpec];
+export const DETECTOR_SPECS: readonly ModelSpec<unknown, Detector>[] = [
+  robustZSpec,
+  seasonalRobustSpec,
+  forecastResidualSpec,
+  ensembleDetectorSpec,
+];
 
 /** Forecaster specs of the catalog. */
 export const FORECASTER_SPECS: readonly ModelSpec<unknown, Forecaster>[] = [seasonalNaiveSpec];
@@ -45,7 +56,10 @@ export const RISK_SPECS: readonly ModelSpec<unknown, FailureHeuristic>[] = [fail
 export const CALIBRATOR_SPECS: readonly ModelSpec<unknown, Calibrator>[] = [logisticCalibratorSpec, feedbackCalibratorSpec];
 
 /** Multivariate detector specs of the catalog (one model over several metrics of an entity). */
-export const MULTI_DETECTOR_SPECS: readonly ModelSpec<unknown, MultiDetector>[] = [];
+export const MULTI_DETECTOR_SPECS: readonly ModelSpec<unknown, MultiDetector>[] = [pcaDetectorSpec as ModelSpec<unknown, MultiDetector>];
+
+/** The multivariate detector Homeostat uses for an entity with many metrics (fitted on its history). */
+export const DEFAULT_MULTI_DETECTOR_KIND = 'multi/pca';
 
 /** Whether `kind` is listed in the catalog. */
 export function isModelKind(kind: string): kind is ModelKind {
@@ -70,7 +84,15 @@ export function getSpec(kind: string): AnyModelSpec {
 }
 
 /** A model built by any spec of the catalog. */
-export type CatalogModel = RobustZ | SeasonalNaive | FailureHeuristic | LogisticCalibrator | FeedbackCalibrator;
+export type CatalogModel =
+  | RobustZ
+  | ForecastResidual
+  | EnsembleDetector
+  | SeasonalNaive
+  | FailureHeuristic
+  | LogisticCalibrator
+  | FeedbackCalibrator
+  | PcaDetector;
 
 /**
  * Parses `config` (unknown keys rejected; undefined = defaults) and creates, or with `state`

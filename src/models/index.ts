@@ -18,6 +18,7 @@ export {
 export {
   CALIBRATOR_SPECS,
   DEFAULT_DETECTOR_KIND,
+  DEFAULT_MULTI_DETECTOR_KIND,
   createDetector,
   createForecaster,
   createModel,
@@ -54,6 +55,32 @@ export {
   createAlarmRule,
   parseAlarmRule,
 } from './alarm-rule.js';
+export {
+  ForecastResidual,
+  forecastResidualSpec,
+  type ForecastResidualConfig,
+  type ForecastResidualState,
+} from './forecast-residual.js';
+export {
+  EnsembleDetector,
+  ensembleDetectorSpec,
+  type EnsembleCombine,
+  type EnsembleConfig,
+  type EnsembleMemberName,
+  type EnsembleMembers,
+  type EnsembleState,
+} from './ensemble-detector.js';
+export {
+  fitPcaDetector,
+  type PcaAttribution,
+  PcaDetector,
+  type PcaDetectorConfig,
+  type PcaDetectorState,
+  pcaDetectorSpec,
+  symmetricEigen,
+  type ThresholdMethod,
+  trainThreshold,
+} from './pca-detector.js';
 export {
   SeasonalRobust,
   seasonalRobustSpec,

@@ -21,6 +21,8 @@ export {
   type PointMetrics,
   poolEventMetrics,
   prAuc,
+  type Reliability,
+  reliability,
   segments,
 } from './metrics.js';
 export {
@@ -49,6 +51,17 @@ export {
   rollingRobustZ,
   runAnomalyBench,
   SMD_TRAIN_QUANTILE,
+  SMD_TUNING,
   tableMetrics,
 } from './run.js';
+export {
+  detectorMethod,
+  detectorScores,
+  type MatrixMethod,
+  type MatrixScores,
+  maxOverMetrics,
+  ROLLING_BASELINE,
+  type SeriesMethod,
+  TRAIN_ROBUST_Z_BASELINE,
+} from './methods.js';
 export { chartSvg, renderAnomalyReport, type ReportChart } from './report.js';

@@ -9,6 +9,7 @@ import {
   pointMetrics,
   poolEventMetrics,
   prAuc,
+  reliability,
   segments,
 } from './metrics.js';
 
@@ -213,5 +214,19 @@ describe('nabScore', () => {
     expect(() => nabScore([{ ...series, detections: [1] }], 'standard')).toThrow(/one entry per timestamp/);
     expect(() => nabScore([{ ...series, windows: [[10_500, 10_600]] }], 'standard')).toThrow(/contains no data point/);
     expect(() => nabScore([series], 'lenient' as 'standard')).toThrow(/profile must be one of/);
+  });
+});
+
+describe('reliability', () => {
+  it('computes ECE over 10 equal-width bins and the Brier score, ignoring non-finite probabilities', () => {
+    // bin 2: p 0.2, 0.2 with outcomes 0, 1 → |0.5 − 0.2| = 0.3 over 2 of 4 points; bin 9: p 0.9, 0.95 with 1, 1 → |1 − 0.925|.
+    const r = reliability([0, 1, 1, 1, 0], [0.2, 0.2, 0.9, 0.95, Number.NaN]);
+    expect(r.n).toBe(4);
+    expect(r.ece).toBeCloseTo(0.5 * 0.3 + 0.5 * 0.075, 12);
+    expect(r.brier).toBeCloseTo((0.04 + 0.64 + 0.01 + 0.0025) / 4, 12);
+    expect(r.meanConfidence).toBeCloseTo(2.25 / 4, 12);
+    expect(r.baseRate).toBe(0.75);
+    expect(reliability([1], [1]).ece).toBe(0);
+    expect(Number.isNaN(reliability([], []).ece)).toBe(true);
   });
 });

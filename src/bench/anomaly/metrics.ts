@@ -502,3 +502,52 @@ export function nabScore(files: readonly NabFile[], profile: NabCostMatrix | Nab
   const score = perfect === nullScore ? Number.NaN : (100 * (raw - nullScore)) / (perfect - nullScore);
   return { score, raw, null: nullScore, perfect, files: parts };
 }
+
+/** Calibration of probabilities against 0/1 outcomes. */
+export interface Reliability {
+  /** Expected calibration error: Σ_bins (n_b / n)·|mean outcome − mean probability|, 10 equal-width bins. */
+  readonly ece: number;
+  /** Mean squared error of the probabilities. */
+  readonly brier: number;
+  /** Mean probability. */
+  readonly meanConfidence: number;
+  /** Outcomes' mean (the base rate). */
+  readonly baseRate: number;
+  /** Points with a finite probability. */
+  readonly n: number;
+}
+
+/**
+ * ECE (equal-width bins, the datasets README's definition) and Brier score of `probs` against
+ * `labels`; points whose probability is not finite are left out. NaN figures when none is left.
+ * @example reliability([0, 1], [0.2, 0.7]).brier // (0.04 + 0.09) / 2 = 0.065
+ */
+export function reliability(labels: ArrayLike<Flag>, probs: ArrayLike<number>, bins = 10): Reliability {
+  const count = new Float64Array(bins);
+  const sumP = new Float64Array(bins);
+  const sumY = new Float64Array(bins);
+  let n = 0;
+  let brier = 0;
+  let totalP = 0;
+  let totalY = 0;
+  for (let i = 0; i < probs.length; i++) {
+    const p = probs[i] as number;
+    if (!Number.isFinite(p)) continue;
+    const y = labels[i] ? 1 : 0;
+    const b = Math.min(bins - 1, Math.max(0, Math.floor(p * bins)));
+    count[b] = (count[b] as number) + 1;
+    sumP[b] = (sumP[b] as number) + p;
+    sumY[b] = (sumY[b] as number) + y;
+    brier += (p - y) ** 2;
+    totalP += p;
+    totalY += y;
+    n++;
+  }
+  if (n === 0) return { ece: Number.NaN, brier: Number.NaN, meanConfidence: Number.NaN, baseRate: Number.NaN, n };
+  let ece = 0;
+  for (let b = 0; b < bins; b++) {
+    const c = count[b] as number;
+    if (c > 0) ece += (c / n) * Math.abs((sumY[b] as number) / c - (sumP[b] as number) / c);
+  }
+  return { ece, brier: brier / n, meanConfidence: totalP / n, baseRate: totalY / n, n };
+}

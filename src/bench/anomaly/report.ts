@@ -99,6 +99,17 @@ export function chartSvg(c: ReportChart): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${2 * PANEL + 10}" viewBox="0 0 ${WIDTH} ${2 * PANEL + 10}">${parts.join('')}</svg>`;
 }
 
+/** A method's figures as `name → number`, nested objects (except per-series rows) as `object.name`. */
+function flatten(m: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(m ?? {})) {
+    if (k === 'series') continue;
+    if (typeof v === 'object' && v !== null) for (const [k2, v2] of Object.entries(v)) out[`${k}.${k2}`] = v2;
+    else out[k] = v;
+  }
+  return out;
+}
+
 /**
  * The whole report as one self-contained HTML page.
  * @param text the printed tables, shown verbatim at the end.
@@ -108,14 +119,10 @@ export function renderAnomalyReport(m: AnomalyBenchMetrics, charts: readonly Rep
   for (const [name, methods] of Object.entries(m.datasets)) {
     if (!methods) continue;
     const names = Object.keys(methods);
-    const metricNames = [
-      ...new Set(names.flatMap((meth) => Object.keys(methods[meth as keyof typeof methods]).filter((k) => k !== 'series'))),
-    ];
+    const flat = names.map((meth) => flatten(methods[meth]));
+    const metricNames = [...new Set(flat.flatMap((f) => Object.keys(f)))];
     const rows = metricNames
-      .map(
-        (metric) =>
-          `<tr><th>${esc(metric)}</th>${names.map((meth) => `<td>${cell(methods[meth as keyof typeof methods][metric])}</td>`).join('')}</tr>`,
-      )
+      .map((metric) => `<tr><th>${esc(metric)}</th>${flat.map((f) => `<td>${cell(f[metric])}</td>`).join('')}</tr>`)
       .join('\n');
     sections.push(
       `<h2>${esc(name)}</h2>\n<table><tr><th>metric</th>${names.map((n) => `<th>${esc(n)}</th>`).join('')}</tr>\n${rows}</table>`,
@@ -130,6 +137,10 @@ export function renderAnomalyReport(m: AnomalyBenchMetrics, charts: readonly Rep
 <h1>Anomaly benchmark</h1>
 <p>data: ${esc(m.data)} · ${m.seconds} s wall</p>
 ${sections.join('\n')}
+<h2>Methods</h2>
+<ul>${Object.entries(m.methods)
+    .map(([n, d]) => `<li><b>${esc(n)}</b>: ${esc(d)}</li>`)
+    .join('')}</ul>
 <h2>Protocol</h2>
 <ul>${m.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
 <h2>Charts</h2>

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nabScaledSigmoid } from './metrics.js';
-import { bestF1Threshold, formatAnomalyTables, quantile, rollingRobustZ, runAnomalyBench } from './run.js';
+import { DEFAULT_DETECTOR_KIND, DETECTOR_SPECS } from '../../models/index.js';
+import { bestF1Threshold, formatAnomalyTables, methodName, quantile, rollingRobustZ, runAnomalyBench } from './run.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -46,13 +47,16 @@ function writeSmd(root: string): void {
       const m2 = spike && i >= 120 && i <= 122 ? 5 : base(i + 3) / 20;
       return [base(i) / 20, m2, base(i + 7) / 20].join(',');
     }).join('\n');
-  writeFileSync(join(dir, 'train', 'machine-9-9.txt.gz'), gzipSync(`${rows(false)}\n`));
-  writeFileSync(join(dir, 'test', 'machine-9-9.txt.gz'), gzipSync(`${rows(true)}\n`));
-  writeFileSync(
-    join(dir, 'test_label', 'machine-9-9.txt'),
-    `${Array.from({ length: 200 }, (_, i) => (i >= 120 && i <= 122 ? 1 : 0)).join('\n')}\n`,
-  );
-  writeFileSync(join(dir, 'interpretation_label', 'machine-9-9.txt'), '120-123:2\n');
+  // machine-1-1 is in the tuning part (calibration is fitted on it), machine-9-9 is held out.
+  for (const name of ['machine-1-1', 'machine-9-9']) {
+    writeFileSync(join(dir, 'train', `${name}.txt.gz`), gzipSync(`${rows(false)}\n`));
+    writeFileSync(join(dir, 'test', `${name}.txt.gz`), gzipSync(`${rows(true)}\n`));
+    writeFileSync(
+      join(dir, 'test_label', `${name}.txt`),
+      `${Array.from({ length: 200 }, (_, i) => (i >= 120 && i <= 122 ? 1 : 0)).join('\n')}\n`,
+    );
+    writeFileSync(join(dir, 'interpretation_label', `${name}.txt`), '120-123:2\n');
+  }
 }
 
 function writeKpi(root: string): void {
@@ -111,8 +115,15 @@ describe('runAnomalyBench', () => {
     expect(json.task).toBe('anomaly');
     expect(json.data).toBe(root);
     expect(Object.keys(json.datasets).sort()).toEqual(['kpi', 'nab', 'smd']);
-    for (const d of ['kpi', 'nab', 'smd'] as const)
-      expect(Object.keys(json.datasets[d] ?? {}).sort()).toEqual(['homeostat', 'robust_z_rolling']);
+    const detectors = DETECTOR_SPECS.filter((d) => d.kind !== DEFAULT_DETECTOR_KIND).map((d) => methodName(d.kind));
+    for (const d of ['kpi', 'nab'] as const)
+      expect(Object.keys(json.datasets[d] ?? {})).toEqual(['homeostat', 'robust_z_rolling', ...detectors]);
+    const lifted = methodName(DEFAULT_DETECTOR_KIND);
+    expect(Object.keys(json.datasets.smd ?? {})).toEqual(['homeostat', 'robust_z_train', lifted, 'robust_z_rolling', ...detectors]);
+    expect(Object.keys(json.methods)).toEqual(['homeostat', 'robust_z_rolling', ...detectors, 'robust_z_train', lifted]);
+    expect(json.methods.homeostat).toMatch(
+      /^the default detector, detector\/ensemble .*; on SMD \(38 metrics per machine\): the default multivariate detector, multi\/pca/,
+    );
     for (const key of [
       'point_precision',
       'point_recall',
@@ -125,11 +136,17 @@ describe('runAnomalyBench', () => {
       'points_per_s',
       'seconds',
     ]) {
-      expect(typeof json.datasets.smd?.homeostat[key]).toBe('number');
+      expect(typeof json.datasets.smd?.homeostat?.[key]).toBe('number');
     }
-    expect(json.datasets.smd?.homeostat.series?.['machine-9-9']?.point_recall).toBe(1);
+    expect(json.datasets.smd?.homeostat?.series?.['machine-9-9']?.point_recall).toBe(1);
+    expect(json.datasets.smd?.homeostat?.heldout).toMatchObject({ series_count: 1, point_recall: 1, hitrate_100: 1 });
+    for (const key of ['ece', 'brier', 'mean_confidence', 'base_rate']) {
+      expect(typeof json.datasets.smd?.homeostat?.[key]).toBe('number');
+      expect(typeof json.datasets.kpi?.homeostat?.[key]).toBe('number');
+    }
+    expect(json.datasets.smd?.homeostat?.base_rate).toBe(0.015); // 3 of 200 held-out rows
     expect(logs).toEqual([]);
-    expect(progress).toEqual([1, 2, 3, 4]); // 2 NAB series, 1 machine, 1 KPI
+    expect(progress).toEqual([1, 2, 3, 4, 5]); // 2 NAB series, 2 machines, 1 KPI
   });
 
   it('finds an obvious spike: KPI second half perfectly, SMD with recall 1 and the right metric first', () => {
@@ -173,13 +190,26 @@ describe('runAnomalyBench', () => {
     expect(nab).toHaveLength(402);
     const html = readFileSync(join(out, 'anomaly', 'report.html'), 'utf8');
     expect(html).toContain('<h2>smd</h2>');
-    expect(html.match(/<svg /g)?.length).toBe(3);
+    expect(html.match(/<svg /g)?.length).toBe(4); // 1 NAB, 2 SMD, 1 KPI
+    expect(html).toContain('<th>heldout.point_f1</th>');
   });
 
-  it('prints one table per dataset with both methods', () => {
+  it('prints one table per dataset with every method, held-out rows for SMD, and what each method is', () => {
     const text = formatAnomalyTables(m);
-    expect(text).toMatch(/^nab\s+homeostat\s+robust_z_rolling$/m);
-    expect(text).toMatch(/^point_f1\s+1\s+1$/m);
+    expect(text).toMatch(/^nab\s+homeostat\s+robust_z_rolling\s/m);
+    expect(text).toMatch(/^smd\s+homeostat\s+robust_z_train\s+ensemble\s+robust_z_rolling\s/m);
+    expect(text).toMatch(/^point_f1\s+1\s+1\s/m);
+    expect(text).toMatch(/^heldout\.point_recall\s+1\s/m);
+    expect(text).toMatch(/^- robust_z_train: baseline: per-metric robust z against the training median/m);
+  });
+
+  it('runs only the methods asked for (homeostat always) and rejects an unknown one', () => {
+    const only = runAnomalyBench({ root, methods: ['robust_z_train'], onLog: () => {} });
+    expect(Object.keys(only.datasets.smd ?? {})).toEqual(['homeostat', 'robust_z_train']);
+    expect(Object.keys(only.datasets.kpi ?? {})).toEqual(['homeostat']);
+    expect(() => runAnomalyBench({ root, methods: ['magic'] })).toThrow(
+      /unknown method "magic" \(expected some of: homeostat, robust_z_rolling/,
+    );
   });
 });
 

@@ -1,39 +1,56 @@
 /**
  * @module bench/anomaly/run
  * The anomaly benchmark harness (`homeostat bench anomaly`): scores NAB, SMD and KPI laid out as
- * in `../shared/datasets/README.md` with today's default detector and a baseline computed in the
- * same run, and writes `OUT/anomaly/metrics.json`, per-series score CSVs and an HTML report.
+ * in `../shared/datasets/README.md` with Homeostat's detectors and baselines computed in the same
+ * run, and writes `OUT/anomaly/metrics.json`, per-series score CSVs and an HTML report.
  *
- * Methods:
- * - `homeostat`: the engine's default detector, `detector/robust-z` with its defaults, one per
- *   series (per metric for SMD, the point score being the max over the 38 metrics), streaming
- *   score-then-learn from the first point; confidence = the `calibrator/logistic` probability of
- *   the raw score (its prior where no training labels exist: SMD train and NAB; fitted on the
- *   first-half labels for KPI).
- * - `robust_z_rolling`: a plain causal rolling-window robust z, |x − median| / (1.4826·MAD) over
- *   the previous {@link ROLLING_WINDOW} points (at least {@link ROLLING_MIN_POINTS}), with the
- *   same scale floor as robust-z (max(0.01·|median|, 1e-3)); max over metrics for SMD.
+ * Methods (see methods.ts): `homeostat` = the default detector ({@link DEFAULT_DETECTOR_KIND}),
+ * one per series, streaming score-then-learn from the first point — and on SMD, whose machines
+ * have 38 metrics, the default multivariate detector (`multi/pca`, fitted on train); every other detector of the catalog under its own name; the baselines
+ * `robust_z_rolling` (causal rolling median/MAD z) and, on SMD, `robust_z_train` (the issue's
+ * per-metric robust z against the training median/MAD).
  *
  * Protocol (no setting is chosen on the part a figure is reported on):
  * - SMD: learn on train, score test. Threshold = the {@link SMD_TRAIN_QUANTILE} quantile of the
  *   method's train scores (train has no labels). Attribution HitRate ranks the metrics by their
- *   max per-metric robust z over the labelled segment; an interpretation line is matched to the
- *   labelled segment with the same start (the file's end is one row past the segment).
+ *   max per-metric score over the labelled segment; an interpretation line is matched to the
+ *   labelled segment with the same start (the file's end is one row past the segment). Machines
+ *   `machine-1-*` are the TUNING part (settings of Homeostat's models were chosen on them) and the
+ *   others the HELD-OUT part, reported separately under `heldout`. Homeostat's confidence is a
+ *   logistic calibrator fitted on the tuning machines' test scores and labels; its reliability
+ *   (ECE, Brier) is measured on the held-out machines only.
  * - KPI: chronological 50/50 split per KPI; the threshold maximises point F1 on the first half's
  *   labels (the {@link SMD_TRAIN_QUANTILE} quantile of first-half scores when the first half has
  *   no anomaly); the second half is reported. Series with no anomaly in the second half are left
  *   out of the point-wise and PR-AUC means (counted) but their alarms count in the pooled event
- *   figures.
+ *   figures. Confidence: a logistic calibrator fitted on the first half; ECE/Brier on the second.
  * - NAB: every series scored; the detection threshold is swept per application profile over the
  *   whole corpus and the best score kept — NAB's own published procedure (numenta/NAB
  *   `sweeper.py`), so NAB figures are comparable to the scoreboard but not "threshold from
- *   training data".
+ *   training data". Homeostat's methods alarm through their alarm rule; baselines flag every point.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createAlarmRule, type LogisticCalibrator, logisticCalibratorSpec, type RobustZ, robustZSpec } from '../../models/index.js';
+import {
+  createAlarmRule,
+  DEFAULT_DETECTOR_KIND,
+  DEFAULT_MULTI_DETECTOR_KIND,
+  DETECTOR_SPECS,
+  type LogisticCalibrator,
+  logisticCalibratorSpec,
+} from '../../models/index.js';
+import { describe, invalid } from '../../errors.js';
 import { readKpi, readNab, readSmd, type KpiSeries, type NabSeries, type SmdMachine } from './datasets.js';
+import {
+  detectorMethod,
+  type MatrixMethod,
+  maxOverMetrics,
+  pcaMethod,
+  ROLLING_BASELINE,
+  type SeriesMethod,
+  TRAIN_ROBUST_Z_BASELINE,
+} from './methods.js';
 import {
   eventMetrics,
   hitRate,
@@ -42,6 +59,7 @@ import {
   pointMetrics,
   poolEventMetrics,
   prAuc,
+  reliability,
   segments,
   type EventMetrics,
   type NabFile,
@@ -49,26 +67,27 @@ import {
 } from './metrics.js';
 import { renderAnomalyReport, type ReportChart } from './report.js';
 
-/** Rolling window of the `robust_z_rolling` baseline, in points. */
-export const ROLLING_WINDOW = 120;
-/** Points the rolling baseline needs before it scores. */
-export const ROLLING_MIN_POINTS = 30;
+export { ROLLING_MIN_POINTS, ROLLING_WINDOW, rollingRobustZ } from './methods.js';
+
 /** Quantile of the train scores used as SMD threshold (and KPI's fallback). */
 export const SMD_TRAIN_QUANTILE = 0.99;
 /** NAB's probationary share of each file (not scored). */
 export const NAB_PROBATION = 0.15;
+/** SMD machines whose names match this are the tuning part; the others are held out. */
+export const SMD_TUNING = /^machine-1-/;
 
-/** The methods compared. */
-export type AnomalyMethod = 'homeostat' | 'robust_z_rolling';
+/** A method's name in metrics.json: `homeostat`, a baseline's name, or a detector's. */
+export type AnomalyMethod = string;
 /** The datasets read. */
 export type AnomalyDataset = 'nab' | 'smd' | 'kpi';
 
-const METHODS: readonly AnomalyMethod[] = ['homeostat', 'robust_z_rolling'];
-
-/** One method's figures on one dataset: metric name → number, with optional per-series figures. */
+/** One method's figures on one dataset: metric name → number, with optional nested figures. */
 export interface MethodMetrics {
-  readonly [metric: string]: number | Readonly<Record<string, Readonly<Record<string, number>>>> | undefined;
+  readonly [metric: string]: number | Readonly<Record<string, unknown>> | undefined;
+  /** Per-series figures. */
   readonly series?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** The same figures over the held-out series only (SMD: machines not matching {@link SMD_TUNING}). */
+  readonly heldout?: Readonly<Record<string, number>>;
 }
 
 /** The content of `OUT/anomaly/metrics.json` (the datasets README's "Benchmark output"). */
@@ -78,6 +97,8 @@ export interface AnomalyBenchMetrics {
   readonly datasets: Partial<Record<AnomalyDataset, Record<AnomalyMethod, MethodMetrics>>>;
   /** Dataset → why it was skipped. */
   readonly skipped: Partial<Record<AnomalyDataset, string>>;
+  /** Method → what it is. */
+  readonly methods: Readonly<Record<AnomalyMethod, string>>;
   /** The protocol and settings behind the figures, one sentence each. */
   readonly notes: readonly string[];
   readonly seconds: number;
@@ -95,86 +116,49 @@ export interface AnomalyBenchOptions {
   readonly onLog?: (line: string) => void;
   /** Series per dataset drawn in the HTML report. Default 2. */
   readonly charts?: number;
+  /** Methods to run besides `homeostat` (always run); default every method. Unknown names are an error. */
+  readonly methods?: readonly string[];
+}
+
+/** A detector kind's method name: `detector/seasonal-robust` → `seasonal_robust`. */
+export function methodName(kind: string): string {
+  return kind.replace(/^[a-z]+\//, '').replace(/-/g, '_');
+}
+
+/** The univariate methods: homeostat, the baseline, then every other detector of the catalog. */
+function seriesMethods(): SeriesMethod[] {
+  return [
+    detectorMethod(
+      'homeostat',
+      DEFAULT_DETECTOR_KIND,
+      undefined,
+      `the default detector, ${DEFAULT_DETECTOR_KIND} (defaults), streaming score-then-learn`,
+    ),
+    ROLLING_BASELINE,
+    ...DETECTOR_SPECS.filter((s) => s.kind !== DEFAULT_DETECTOR_KIND).map((s) => detectorMethod(methodName(s.kind), s.kind)),
+  ];
 }
 
 /**
- * Causal rolling-window robust z-score of each point against the previous `window` finite points:
- * |x − median| / max(1.4826·MAD, 0.01·|median|, 1e-3). NaN while fewer than `minPoints` points
- * were seen, and for a non-finite x (which is not added to the window). O(window) per point.
- * @example rollingRobustZ([1, 2, 1, 2, 10], 4, 4) // [NaN, NaN, NaN, NaN, 8.5 / (1.4826·0.5) ≈ 11.47]
+ * The SMD methods: homeostat = the default multivariate detector ({@link DEFAULT_MULTI_DETECTOR_KIND},
+ * fitted on each machine's training rows), the two baselines, then every univariate method lifted
+ * to machines (one detector per metric, max over metrics; the default univariate detector under its
+ * own name).
  */
-export function rollingRobustZ(values: ArrayLike<number>, window = ROLLING_WINDOW, minPoints = ROLLING_MIN_POINTS): Float64Array {
-  const n = values.length;
-  const out = new Float64Array(n);
-  const sorted = new Float64Array(window + 1);
-  const ring = new Float64Array(window);
-  let count = 0;
-  let head = 0;
-  for (let i = 0; i < n; i++) {
-    const x = values[i] as number;
-    if (count >= minPoints && Number.isFinite(x)) {
-      const mid = count >> 1;
-      const med = count & 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-      // k-th smallest |a − med| by merging outward from the median.
-      let l = lowerBound(sorted, count, med) - 1;
-      let r = l + 1;
-      const k = (count - 1) >> 1;
-      let prev = 0;
-      let cur = 0;
-      for (let j = 0; j <= k + 1 - (count & 1); j++) {
-        const dl = l >= 0 ? med - (sorted[l] as number) : Number.POSITIVE_INFINITY;
-        const dr = r < count ? (sorted[r] as number) - med : Number.POSITIVE_INFINITY;
-        prev = cur;
-        if (dl <= dr) {
-          cur = dl;
-          l--;
-        } else {
-          cur = dr;
-          r++;
-        }
-      }
-      const mad = count & 1 ? cur : (prev + cur) / 2;
-      const scale = Math.max(1.4826 * mad, 0.01 * Math.abs(med), 1e-3);
-      out[i] = Math.abs(x - med) / scale;
-    } else out[i] = Number.NaN;
-    if (!Number.isFinite(x)) continue;
-    if (count === window) {
-      const old = ring[head] as number;
-      const at = lowerBound(sorted, count, old);
-      sorted.copyWithin(at, at + 1, count);
-      count--;
-    }
-    ring[head] = x;
-    head = (head + 1) % window;
-    const at = lowerBound(sorted, count, x);
-    sorted.copyWithin(at + 1, at, count);
-    sorted[at] = x;
-    count++;
-  }
-  return out;
+function matrixMethods(series: readonly SeriesMethod[]): MatrixMethod[] {
+  return [
+    pcaMethod(
+      'homeostat',
+      undefined,
+      `the default multivariate detector, ${DEFAULT_MULTI_DETECTOR_KIND} (defaults), fitted on each machine's training rows, score-then-learn over train and test`,
+    ),
+    TRAIN_ROBUST_Z_BASELINE,
+    ...series.map((m) => (m.name === 'homeostat' ? maxOverMetrics(m, methodName(DEFAULT_DETECTOR_KIND)) : maxOverMetrics(m))),
+  ];
 }
 
-function lowerBound(a: Float64Array, n: number, x: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((a[mid] as number) < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Streaming robust-z (score then learn) over `values`; NaN where it does not score. */
-function robustZScores(values: ArrayLike<number>, detector: RobustZ = robustZSpec.create(robustZSpec.defaults)): Float64Array {
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const p = { t: i, v: values[i] as number };
-    out[i] = detector.score(p)?.raw ?? Number.NaN;
-    detector.learn(p);
-  }
-  return out;
-}
+/** Baselines flag every point above the threshold; Homeostat's detectors alarm through the alarm rule on NAB. */
+const BASELINES = new Set(['robust_z_rolling', 'robust_z_train']);
 
 /**
  * The `q` quantile (lower order statistic, index ⌊q·(m − 1)⌋) of the finite values; +Infinity
@@ -238,7 +222,8 @@ function flagsAt(scores: Float64Array, threshold: number): Uint8Array {
 
 /**
  * Alarms of the alarm rule for one series at a raw-score threshold: the rule works on calibrated
- * confidences (clear under the confidence of z 3, suppress `suppressPoints`, re-notify every 60).
+ * confidences (clear under the confidence of raw 3 — robust z 3 — suppress `suppressPoints`,
+ * re-notify every 60).
  */
 function alarmsAt(scores: Float64Array, rawThreshold: number, calibrator: LogisticCalibrator, suppressPoints: number): Uint8Array {
   const out = new Uint8Array(scores.length);
@@ -282,53 +267,66 @@ interface Scored {
   readonly threshold: number;
 }
 
-/** Series-level and pooled figures of the point/event protocol (SMD and KPI). */
+interface SeriesFigures {
+  readonly events: EventMetrics;
+  readonly point?: { readonly precision: number; readonly recall: number; readonly f1: number; readonly prAuc: number };
+  readonly h100?: number;
+  readonly h150?: number;
+}
+
+/** Series-level figures of the point/event protocol (SMD and KPI), summarised over any subset of series. */
 class PointEventAccumulator {
   readonly series: Record<string, Record<string, number>> = {};
-  readonly #events: EventMetrics[] = [];
-  readonly #precision: number[] = [];
-  readonly #recall: number[] = [];
-  readonly #f1: number[] = [];
-  readonly #prAuc: number[] = [];
-  skippedNoAnomaly = 0;
+  readonly #figures = new Map<string, SeriesFigures>();
 
-  add(name: string, s: Scored, extra: Record<string, number> = {}): Uint8Array {
+  add(name: string, s: Scored, hits?: { h100: number; h150: number }): Uint8Array {
     const flags = flagsAt(s.scores, s.threshold);
-    const ev = eventMetrics(s.labels, flags);
-    this.#events.push(ev);
-    const hasAnomaly = s.labels.some((l) => l === 1);
-    const row: Record<string, number> = { threshold: round(s.threshold), event_alarms: ev.alarms, event_true_alarms: ev.trueAlarms };
-    if (hasAnomaly) {
+    const events = eventMetrics(s.labels, flags);
+    const row: Record<string, number> = {
+      threshold: round(s.threshold),
+      event_alarms: events.alarms,
+      event_true_alarms: events.trueAlarms,
+    };
+    let point: SeriesFigures['point'];
+    if (s.labels.some((l) => l === 1)) {
       const pm = pointMetrics(s.labels, flags);
-      const ap = prAuc(s.labels, s.scores);
-      this.#precision.push(pm.precision);
-      this.#recall.push(pm.recall);
-      this.#f1.push(pm.f1);
-      this.#prAuc.push(ap);
+      point = { precision: pm.precision, recall: pm.recall, f1: pm.f1, prAuc: prAuc(s.labels, s.scores) };
       Object.assign(row, {
-        point_precision: round(pm.precision),
-        point_recall: round(pm.recall),
-        point_f1: round(pm.f1),
-        pr_auc: round(ap),
+        point_precision: round(point.precision),
+        point_recall: round(point.recall),
+        point_f1: round(point.f1),
+        pr_auc: round(point.prAuc),
       });
-    } else this.skippedNoAnomaly++;
-    Object.assign(row, extra);
+    }
+    if (hits) Object.assign(row, { hitrate_100: round(hits.h100), hitrate_150: round(hits.h150) });
     this.series[name] = row;
+    this.#figures.set(name, { events, ...(point ? { point } : {}), ...(hits ? { h100: hits.h100, h150: hits.h150 } : {}) });
     return flags;
   }
 
-  summary(): Record<string, number> {
-    const pooled = poolEventMetrics(this.#events);
-    return {
-      point_precision: round(mean(this.#precision)),
-      point_recall: round(mean(this.#recall)),
-      point_f1: round(mean(this.#f1)),
-      pr_auc: round(mean(this.#prAuc)),
+  /** Means over the series (point figures over those with an anomaly), pooled event figures. */
+  summary(filter: (name: string) => boolean = () => true): Record<string, number> {
+    const figs = [...this.#figures].filter(([name]) => filter(name)).map(([, f]) => f);
+    const pts = figs.flatMap((f) => (f.point ? [f.point] : []));
+    const pooled = poolEventMetrics(figs.map((f) => f.events));
+    const out: Record<string, number> = {
+      point_precision: round(mean(pts.map((p) => p.precision))),
+      point_recall: round(mean(pts.map((p) => p.recall))),
+      point_f1: round(mean(pts.map((p) => p.f1))),
+      pr_auc: round(mean(pts.map((p) => p.prAuc))),
       event_precision: round(pooled.precision),
       event_recall: round(pooled.recall),
       event_alarms: pooled.alarms,
       event_segments: pooled.segments,
+      series_count: figs.length,
+      series_skipped_no_anomaly: figs.length - pts.length,
     };
+    const withHits = figs.filter((f) => f.h100 !== undefined);
+    if (withHits.length > 0) {
+      out.hitrate_100 = round(mean(withHits.map((f) => f.h100 as number)));
+      out.hitrate_150 = round(mean(withHits.map((f) => f.h150 as number)));
+    }
+    return out;
   }
 }
 
@@ -395,132 +393,143 @@ function chartOf(
   return { title, values: Float64Array.from(values as ArrayLike<number>), labels: Uint8Array.from(labels), scores, flags, threshold };
 }
 
-function runSmd(machines: readonly SmdMachine[], ctx: Context): DatasetResult {
-  const acc = { homeostat: new PointEventAccumulator(), robust_z_rolling: new PointEventAccumulator() };
-  const timers: Record<AnomalyMethod, Timer> = { homeostat: { seconds: 0, points: 0 }, robust_z_rolling: { seconds: 0, points: 0 } };
-  const hits: Record<AnomalyMethod, { h100: number[]; h150: number[] }> = {
-    homeostat: { h100: [], h150: [] },
-    robust_z_rolling: { h100: [], h150: [] },
+/** Raw scores and labels pooled over series, to fit a calibrator. */
+function fitCalibrator(parts: ReadonlyArray<{ readonly scores: Float64Array; readonly labels: Uint8Array }>): LogisticCalibrator {
+  const c = logisticCalibratorSpec.create(logisticCalibratorSpec.defaults);
+  const raws: number[] = [];
+  const ys: boolean[] = [];
+  for (const { scores, labels } of parts) {
+    for (let i = 0; i < scores.length; i++) {
+      const s = scores[i] as number;
+      if (!Number.isFinite(s)) continue;
+      raws.push(Math.min(s, 1e6));
+      ys.push(labels[i] === 1);
+    }
+  }
+  if (raws.length > 0) c.fit(raws, ys);
+  return c;
+}
+
+/** ECE, Brier and mean confidence of a calibrator's probabilities over labelled parts. */
+function calibrationFigures(
+  parts: ReadonlyArray<{ readonly scores: Float64Array; readonly labels: Uint8Array; readonly calibrator: LogisticCalibrator }>,
+): Record<string, number> {
+  let total = 0;
+  for (const p of parts) total += p.scores.length;
+  const probs = new Float64Array(total);
+  const labels = new Uint8Array(total);
+  let k = 0;
+  for (const p of parts) {
+    for (let i = 0; i < p.scores.length; i++, k++) {
+      const s = p.scores[i] as number;
+      probs[k] = Number.isNaN(s) ? Number.NaN : p.calibrator.calibrate(s);
+      labels[k] = p.labels[i] as number;
+    }
+  }
+  const r = reliability(labels, probs);
+  // Brier skill: 1 − Brier / Brier of always saying the base rate (0 = no better than the base rate).
+  const reference = r.baseRate * (1 - r.baseRate);
+  return {
+    ece: round(r.ece),
+    brier: round(r.brier),
+    brier_skill: round(reference > 0 ? 1 - r.brier / reference : Number.NaN),
+    mean_confidence: round(r.meanConfidence),
+    base_rate: round(r.baseRate),
   };
+}
+
+function runSmd(machines: readonly SmdMachine[], methods: readonly MatrixMethod[], ctx: Context): DatasetResult {
+  const acc = new Map(methods.map((m) => [m.name, new PointEventAccumulator()]));
+  const timers = new Map(methods.map((m) => [m.name, { seconds: 0, points: 0 } as Timer]));
   let unmatched = 0;
   let lines = 0;
-  const calibrator = logisticCalibratorSpec.create(logisticCalibratorSpec.defaults);
   const charts: ReportChart[] = [];
+  // Homeostat's reported part, kept to calibrate (on tuning machines) and write scores afterwards.
+  const kept: Array<{ m: SmdMachine; scores: Float64Array; labels: Uint8Array; flags: Uint8Array; threshold: number }> = [];
   for (const m of machines) {
     const trainRows = m.train[0]?.length ?? 0;
     const testRows = m.test[0]?.length ?? 0;
     const points = (trainRows + testRows) * m.test.length;
-    const perMetric: Record<AnomalyMethod, { train: Float64Array[]; test: Float64Array[] }> = {
-      homeostat: timed(timers.homeostat, points, () => {
-        const train: Float64Array[] = [];
-        const test: Float64Array[] = [];
-        for (let c = 0; c < m.test.length; c++) {
-          const d = robustZSpec.create(robustZSpec.defaults);
-          train.push(robustZScores(m.train[c] as Float64Array, d));
-          test.push(robustZScores(m.test[c] as Float64Array, d));
-        }
-        return { train, test };
-      }),
-      robust_z_rolling: timed(timers.robust_z_rolling, points, () => {
-        const train: Float64Array[] = [];
-        const test: Float64Array[] = [];
-        for (let c = 0; c < m.test.length; c++) {
-          const all = new Float64Array(trainRows + testRows);
-          all.set(m.train[c] as Float64Array, 0);
-          all.set(m.test[c] as Float64Array, trainRows);
-          const z = rollingRobustZ(all);
-          train.push(z.subarray(0, trainRows));
-          test.push(z.subarray(trainRows));
-        }
-        return { train, test };
-      }),
-    };
     const labelled = segments(m.labels);
-    for (const method of METHODS) {
-      const { train, test } = perMetric[method];
-      const trainMax = maxOver(train, trainRows);
-      const testMax = maxOver(test, testRows);
-      const threshold = quantile(trainMax, SMD_TRAIN_QUANTILE);
+    for (const method of methods) {
+      const r = timed(timers.get(method.name) as Timer, points, () => method.run(m.train, m.test));
+      const threshold = quantile(r.train, SMD_TRAIN_QUANTILE);
       const h100: number[] = [];
       const h150: number[] = [];
       for (const line of m.interpretation) {
         const seg = labelled.find(([s]) => s === line.start);
-        if (method === 'homeostat') {
+        if (method.name === 'homeostat') {
           lines++;
           if (!seg) unmatched++;
         }
         const [from, to] = seg ?? [line.start, Math.max(line.start, line.end - 1)];
-        const ranking = rankMetrics(test, from, Math.min(to, testRows - 1));
+        const ranking = rankMetrics(r.perMetric, from, Math.min(to, testRows - 1));
         h100.push(hitRate(line.dims, ranking, 100));
         h150.push(hitRate(line.dims, ranking, 150));
       }
-      const extra: Record<string, number> = {};
-      if (h100.length > 0) {
-        extra.hitrate_100 = round(mean(h100));
-        extra.hitrate_150 = round(mean(h150));
-        hits[method].h100.push(mean(h100));
-        hits[method].h150.push(mean(h150));
-      }
-      const flags = acc[method].add(m.name, { labels: m.labels, scores: testMax, threshold }, extra);
-      if (method === 'homeostat') {
-        if (ctx.out) {
-          writeScores(
-            join(ctx.out, 'anomaly', 'scores', 'smd', `${m.name}.csv`),
-            0,
-            undefined,
-            testMax,
-            (r) => calibrator.calibrate(r),
+      const hits = h100.length > 0 ? { h100: mean(h100), h150: mean(h150) } : undefined;
+      const flags = (acc.get(method.name) as PointEventAccumulator).add(m.name, { labels: m.labels, scores: r.test, threshold }, hits);
+      if (method.name !== 'homeostat') continue;
+      kept.push({ m, scores: r.test, labels: m.labels, flags, threshold });
+      if (charts.length < ctx.charts && labelled.length > 0) {
+        const col = (m.interpretation[0]?.dims[0] ?? 1) - 1;
+        charts.push(
+          chartOf(
+            `smd ${m.name} (test; values of metric ${col + 1}; score = max over metrics)`,
+            m.test[col] as Float64Array,
+            m.labels,
+            r.test,
             flags,
-          );
-        }
-        if (charts.length < ctx.charts && labelled.length > 0) {
-          const col = (m.interpretation[0]?.dims[0] ?? 1) - 1;
-          charts.push(
-            chartOf(
-              `smd ${m.name} (test; values of metric ${col + 1}; score = max over metrics)`,
-              m.test[col] as Float64Array,
-              m.labels,
-              testMax,
-              flags,
-              threshold,
-            ),
-          );
-        }
+            threshold,
+          ),
+        );
       }
     }
     ctx.tick();
   }
-  const metrics = {} as Record<AnomalyMethod, MethodMetrics>;
-  for (const method of METHODS) {
-    metrics[method] = {
-      ...acc[method].summary(),
-      hitrate_100: round(mean(hits[method].h100)),
-      hitrate_150: round(mean(hits[method].h150)),
+  const tuning = kept.filter((k) => SMD_TUNING.test(k.m.name));
+  const heldout = kept.filter((k) => !SMD_TUNING.test(k.m.name));
+  const calibrator = tuning.length > 0 ? fitCalibrator(tuning) : logisticCalibratorSpec.create(logisticCalibratorSpec.defaults);
+  if (ctx.out) {
+    for (const k of kept) {
+      writeScores(
+        join(ctx.out, 'anomaly', 'scores', 'smd', `${k.m.name}.csv`),
+        0,
+        undefined,
+        k.scores,
+        (x) => calibrator.calibrate(x),
+        k.flags,
+      );
+    }
+  }
+  const isHeldout = (name: string): boolean => !SMD_TUNING.test(name);
+  const metrics: Record<AnomalyMethod, MethodMetrics> = {};
+  for (const method of methods) {
+    const a = acc.get(method.name) as PointEventAccumulator;
+    metrics[method.name] = {
+      ...a.summary(),
+      ...(method.name === 'homeostat' && heldout.length > 0 && tuning.length > 0
+        ? calibrationFigures(heldout.map((k) => ({ scores: k.scores, labels: k.labels, calibrator })))
+        : {}),
       machines: machines.length,
-      ...speed(timers[method]),
-      series: acc[method].series,
+      ...speed(timers.get(method.name) as Timer),
+      heldout: a.summary(isHeldout),
+      series: a.series,
     };
   }
+  const tuningNames = machines.filter((m) => SMD_TUNING.test(m.name)).length;
   return {
     metrics,
     charts,
     notes: [
-      `smd: learn on train, report test; threshold = the ${SMD_TRAIN_QUANTILE} quantile of the method's train scores (max over metrics); no point-adjust.`,
-      `smd: homeostat confidence = calibrator/logistic prior (center 6, width 1), not fitted: SMD train has no labels.`,
-      `smd: HitRate ranks metrics by their max per-metric robust z over the labelled segment; interpretation lines matched to labelled segments by start (the file's end is one past the last labelled row); ${unmatched} of ${lines} lines matched no segment start and used [start, end − 1].`,
+      `smd: learn on train, report test; threshold = the ${SMD_TRAIN_QUANTILE} quantile of the method's train scores; no point-adjust.`,
+      `smd: ${tuningNames} machine(s) named machine-1-* are the tuning part, ${machines.length - tuningNames} are held out; "heldout" gives the same figures over the held-out machines only.`,
+      tuning.length > 0 && heldout.length > 0
+        ? `smd: homeostat confidence = calibrator/logistic fitted on the tuning machines' test scores and labels (center ${round(calibrator.config.center, 3)}, width ${round(calibrator.config.width, 3)}); ece/brier are measured on the held-out machines only.`
+        : 'smd: homeostat confidence = calibrator/logistic prior (center 6, width 1): no tuning/held-out split in this data, so no ece.',
+      `smd: HitRate ranks metrics by their max per-metric score over the labelled segment; interpretation lines matched to labelled segments by start (the file's end is one past the last labelled row); ${unmatched} of ${lines} lines matched no segment start and used [start, end − 1].`,
     ],
   };
-}
-
-function maxOver(columns: readonly Float64Array[], rows: number): Float64Array {
-  const out = new Float64Array(rows).fill(Number.NaN);
-  for (const col of columns) {
-    for (let i = 0; i < rows; i++) {
-      const v = col[i] as number;
-      if (v > (out[i] as number) || (Number.isNaN(out[i] as number) && !Number.isNaN(v))) out[i] = v;
-    }
-  }
-  return out;
 }
 
 /** 1-based metric columns ranked by their max score over rows [from, to], highest first. */
@@ -539,29 +548,28 @@ function rankMetrics(columns: readonly Float64Array[], from: number, to: number)
     .map((c) => c + 1);
 }
 
-function runKpi(series: readonly KpiSeries[], ctx: Context): DatasetResult {
-  const acc = { homeostat: new PointEventAccumulator(), robust_z_rolling: new PointEventAccumulator() };
-  const timers: Record<AnomalyMethod, Timer> = { homeostat: { seconds: 0, points: 0 }, robust_z_rolling: { seconds: 0, points: 0 } };
+function runKpi(series: readonly KpiSeries[], methods: readonly SeriesMethod[], ctx: Context): DatasetResult {
+  const acc = new Map(methods.map((m) => [m.name, new PointEventAccumulator()]));
+  const timers = new Map(methods.map((m) => [m.name, { seconds: 0, points: 0 } as Timer]));
   const charts: ReportChart[] = [];
+  const calibrated: Array<{ scores: Float64Array; labels: Uint8Array; calibrator: LogisticCalibrator }> = [];
   let fallback = 0;
   for (const s of series) {
     const n = s.values.length;
     const half = Math.floor(n / 2);
-    const all: Record<AnomalyMethod, Float64Array> = {
-      homeostat: timed(timers.homeostat, n, () => robustZScores(s.values)),
-      robust_z_rolling: timed(timers.robust_z_rolling, n, () => rollingRobustZ(s.values)),
-    };
     const firstLabels = s.labels.subarray(0, half);
     const labels = s.labels.subarray(half);
     const firstHasAnomaly = firstLabels.some((l) => l === 1);
     if (!firstHasAnomaly) fallback++;
-    for (const method of METHODS) {
-      const first = all[method].subarray(0, half);
-      const second = all[method].subarray(half);
+    for (const method of methods) {
+      const all = timed(timers.get(method.name) as Timer, n, () => method.run(s.values, s.timestamps));
+      const first = all.subarray(0, half);
+      const second = all.subarray(half);
       const threshold = firstHasAnomaly ? bestF1Threshold(firstLabels, first) : quantile(first, SMD_TRAIN_QUANTILE);
-      const flags = acc[method].add(s.name, { labels, scores: second, threshold });
-      if (method !== 'homeostat') continue;
-      const calibrator = fitCalibrator(first, firstLabels);
+      const flags = (acc.get(method.name) as PointEventAccumulator).add(s.name, { labels, scores: second, threshold });
+      if (method.name !== 'homeostat') continue;
+      const calibrator = fitCalibrator([{ scores: first, labels: firstLabels }]);
+      calibrated.push({ scores: second, labels, calibrator });
       if (ctx.out) {
         const ts = s.timestamps;
         writeScores(
@@ -579,17 +587,17 @@ function runKpi(series: readonly KpiSeries[], ctx: Context): DatasetResult {
     }
     ctx.tick();
   }
-  const metrics = {} as Record<AnomalyMethod, MethodMetrics>;
-  for (const method of METHODS) {
-    metrics[method] = {
-      ...acc[method].summary(),
-      series_count: series.length,
-      series_skipped_no_anomaly: acc[method].skippedNoAnomaly,
-      ...speed(timers[method]),
-      series: acc[method].series,
+  const metrics: Record<AnomalyMethod, MethodMetrics> = {};
+  for (const method of methods) {
+    const a = acc.get(method.name) as PointEventAccumulator;
+    metrics[method.name] = {
+      ...a.summary(),
+      ...(method.name === 'homeostat' ? calibrationFigures(calibrated) : {}),
+      ...speed(timers.get(method.name) as Timer),
+      series: a.series,
     };
   }
-  const skipped = acc.homeostat.skippedNoAnomaly;
+  const skipped = (metrics.homeostat?.series_skipped_no_anomaly as number | undefined) ?? 0;
   return {
     metrics,
     charts,
@@ -597,23 +605,9 @@ function runKpi(series: readonly KpiSeries[], ctx: Context): DatasetResult {
       "kpi: chronological 50/50 split per KPI; the threshold maximises point F1 on the first half's labels; the second half is reported; no point-adjust.",
       `kpi: ${fallback} KPI(s) had no anomaly in the first half and used the ${SMD_TRAIN_QUANTILE} quantile of first-half scores instead.`,
       `kpi: ${skipped} of ${series.length} KPI(s) have no anomaly in the second half: left out of the point-wise and PR-AUC means (their alarms still count in the pooled event figures).`,
-      "kpi: homeostat confidence = calibrator/logistic fitted on the first half's scores and labels.",
+      "kpi: homeostat confidence = calibrator/logistic fitted per KPI on the first half's scores and labels; ece/brier over the pooled second halves.",
     ],
   };
-}
-
-function fitCalibrator(scores: Float64Array, labels: Uint8Array): LogisticCalibrator {
-  const c = logisticCalibratorSpec.create(logisticCalibratorSpec.defaults);
-  const raws: number[] = [];
-  const ys: boolean[] = [];
-  for (let i = 0; i < scores.length; i++) {
-    const s = scores[i] as number;
-    if (!Number.isFinite(s)) continue;
-    raws.push(Math.min(s, 1e6));
-    ys.push(labels[i] === 1);
-  }
-  if (raws.length > 0) c.fit(raws, ys);
-  return c;
 }
 
 const NAB_METRIC: Record<NabProfileName, string> = {
@@ -639,31 +633,32 @@ function sweepCandidates(scores: readonly Float64Array[]): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-function runNab(series: readonly NabSeries[], ctx: Context): DatasetResult {
-  const timers: Record<AnomalyMethod, Timer> = { homeostat: { seconds: 0, points: 0 }, robust_z_rolling: { seconds: 0, points: 0 } };
-  const scores: Record<AnomalyMethod, Float64Array[]> = { homeostat: [], robust_z_rolling: [] };
+function runNab(series: readonly NabSeries[], methods: readonly SeriesMethod[], ctx: Context): DatasetResult {
+  const timers = new Map(methods.map((m) => [m.name, { seconds: 0, points: 0 } as Timer]));
+  const scores = new Map<string, Float64Array[]>(methods.map((m) => [m.name, []]));
   for (const s of series) {
-    scores.homeostat.push(timed(timers.homeostat, s.values.length, () => robustZScores(s.values)));
-    scores.robust_z_rolling.push(timed(timers.robust_z_rolling, s.values.length, () => rollingRobustZ(s.values)));
+    for (const method of methods) {
+      scores.get(method.name)?.push(timed(timers.get(method.name) as Timer, s.values.length, () => method.run(s.values, s.timestamps)));
+    }
     ctx.tick();
   }
-  const metrics = {} as Record<AnomalyMethod, MethodMetrics>;
+  const metrics: Record<AnomalyMethod, MethodMetrics> = {};
   const charts: ReportChart[] = [];
   const calibrator = logisticCalibratorSpec.create(logisticCalibratorSpec.defaults);
   const suppressPoints = nabWindowPoints(series);
-  // NAB scores alarms, so homeostat's points go through its alarm rule (one alarm per episode);
-  // the baseline flags every point above its threshold, as plain detectors do on NAB.
+  // NAB scores alarms, so Homeostat's points go through its alarm rule (one alarm per episode);
+  // baselines flag every point above their threshold, as plain detectors do on NAB.
   const detect = (method: AnomalyMethod, scoresOf: Float64Array, threshold: number): Uint8Array =>
-    method === 'homeostat' ? alarmsAt(scoresOf, threshold, calibrator, suppressPoints) : flagsAt(scoresOf, threshold);
-  for (const method of METHODS) {
-    const perSeries = scores[method];
+    BASELINES.has(method) ? flagsAt(scoresOf, threshold) : alarmsAt(scoresOf, threshold, calibrator, suppressPoints);
+  for (const method of methods) {
+    const perSeries = scores.get(method.name) as Float64Array[];
     const best: Record<string, { score: number; threshold: number; files: readonly { name: string; raw: number }[] }> = {};
     for (const threshold of sweepCandidates(perSeries)) {
       const files: NabFile[] = series.map((s, k) => ({
         name: s.name,
         timestamps: s.timestamps,
         windows: s.windows,
-        detections: detect(method, perSeries[k] as Float64Array, threshold),
+        detections: detect(method.name, perSeries[k] as Float64Array, threshold),
       }));
       for (const profile of Object.keys(NAB_PROFILES) as NabProfileName[]) {
         const r = nabScore(files, profile, { probationPercent: NAB_PROBATION });
@@ -671,7 +666,7 @@ function runNab(series: readonly NabSeries[], ctx: Context): DatasetResult {
         if (!prev || r.score > prev.score) best[profile] = { score: r.score, threshold, files: r.files };
       }
     }
-    const out: Record<string, number | Record<string, Record<string, number>>> = {};
+    const out: Record<string, number> = {};
     const seriesRows: Record<string, Record<string, number>> = {};
     for (const profile of Object.keys(NAB_PROFILES) as NabProfileName[]) {
       const b = best[profile];
@@ -681,10 +676,10 @@ function runNab(series: readonly NabSeries[], ctx: Context): DatasetResult {
     const standardThreshold = best.standard?.threshold ?? Number.POSITIVE_INFINITY;
     series.forEach((s, k) => {
       const sc = perSeries[k] as Float64Array;
-      const flags = detect(method, sc, standardThreshold);
+      const flags = detect(method.name, sc, standardThreshold);
       const file = best.standard?.files[k];
       seriesRows[s.name] = { nab_standard_raw: round(file?.raw ?? Number.NaN), detections: flags.reduce((a, b) => a + b, 0) };
-      if (method !== 'homeostat') return;
+      if (method.name !== 'homeostat') return;
       if (ctx.out) {
         const ts = s.timestamps;
         writeScores(
@@ -707,15 +702,15 @@ function runNab(series: readonly NabSeries[], ctx: Context): DatasetResult {
         );
       }
     });
-    metrics[method] = { ...out, series_count: series.length, ...speed(timers[method]), series: seriesRows };
+    metrics[method.name] = { ...out, series_count: series.length, ...speed(timers.get(method.name) as Timer), series: seriesRows };
   }
   return {
     metrics,
     charts,
     notes: [
       `nab: every series scored streaming from its first point; first ${NAB_PROBATION * 100} % of each file (at most 750 points) is NAB's probationary period; the detection threshold is swept per profile over the whole corpus (about 200 quantiles of the pooled post-probation scores) and the best score kept — NAB's own published procedure (numenta/NAB sweeper.py), not a threshold from training data.`,
-      'nab: homeostat confidence = calibrator/logistic prior (center 6, width 1); the sweep runs on raw scores (equivalent: the calibration is monotone).',
-      `nab: homeostat's detections are the alarms of its alarm rule (models/alarm-rule.ts): an alarm when the confidence crosses the threshold, none again until it fell back under the confidence of z 3 or ${suppressPoints} points passed (the median NAB window size of this corpus: 10 % of a file ÷ its windows), re-notify every 60 points; settings fixed before scoring. robust_z_rolling flags every point above its threshold.`,
+      'nab: homeostat confidence = calibrator/logistic prior (center 6, width 1); the sweep runs on raw scores (equivalent: the calibration is monotone). No ece: NAB labels are windows, not points.',
+      `nab: Homeostat's methods detect through the alarm rule (models/alarm-rule.ts): an alarm when the score crosses the threshold, none again until it fell back under raw 3 or ${suppressPoints} points passed (the median NAB window size of this corpus: 10 % of a file ÷ its windows), re-notify every 60 points; settings fixed before scoring. Baselines flag every point above their threshold.`,
     ],
   };
 }
@@ -726,12 +721,26 @@ function runNab(series: readonly NabSeries[], ctx: Context): DatasetResult {
  * `OUT/anomaly/scores/<dataset>/<series>.csv` (homeostat's scores of the reported part) and
  * `OUT/anomaly/report.html`.
  * @returns the metrics (also the content of metrics.json).
- * @throws HomeostatError invalid_argument on a malformed dataset file (from the readers).
+ * @throws HomeostatError invalid_argument on a malformed dataset file (from the readers) or an unknown method name.
  * @example const m = runAnomalyBench({ root: '../shared/datasets', out: 'bench-out' }); m.datasets.smd?.homeostat.point_f1
  */
 export function runAnomalyBench(options: AnomalyBenchOptions): AnomalyBenchMetrics {
   const started = performance.now();
   const log = options.onLog ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const allSeries = seriesMethods();
+  const allMatrix = matrixMethods(allSeries);
+  const known = [...new Set([...allSeries, ...allMatrix].map((m) => m.name))];
+  const wanted = options.methods;
+  if (wanted) {
+    const unknown = wanted.filter((w) => !known.includes(w));
+    if (unknown.length > 0) {
+      throw invalid(`bench anomaly: unknown method ${unknown.map((u) => describe(u)).join(', ')} (expected some of: ${known.join(', ')})`);
+    }
+  }
+  const keep = <M extends { readonly name: string }>(ms: readonly M[]): M[] =>
+    ms.filter((m) => m.name === 'homeostat' || wanted === undefined || wanted.includes(m.name));
+  const series = keep(allSeries);
+  const matrix = keep(allMatrix);
   const skipped: Partial<Record<AnomalyDataset, string>> = {};
   const nab = readNab(options.root);
   const smd = readSmd(options.root);
@@ -754,23 +763,26 @@ export function runAnomalyBench(options: AnomalyBenchOptions): AnomalyBenchMetri
     tick: () => options.onProgress?.(++done, total),
   };
   const datasets: Partial<Record<AnomalyDataset, Record<AnomalyMethod, MethodMetrics>>> = {};
-  const notes: string[] = [
-    `homeostat = detector/robust-z defaults (alpha ${robustZSpec.defaults.alpha}, warm-up ${robustZSpec.defaults.warmupPoints}), streaming score-then-learn; robust_z_rolling = causal rolling median/MAD z over the previous ${ROLLING_WINDOW} points (≥ ${ROLLING_MIN_POINTS}); both max over metrics for SMD.`,
-  ];
+  const notes: string[] = [];
   const charts: ReportChart[] = [];
   const add = (name: AnomalyDataset, r: DatasetResult): void => {
     datasets[name] = r.metrics;
     charts.push(...r.charts);
     notes.push(...r.notes);
   };
-  if (nab.data && nab.data.length > 0) add('nab', runNab(nab.data, ctx));
-  if (smd.data && smd.data.length > 0) add('smd', runSmd(smd.data, ctx));
-  if (kpi.data && kpi.data.length > 0) add('kpi', runKpi(kpi.data, ctx));
+  if (nab.data && nab.data.length > 0) add('nab', runNab(nab.data, series, ctx));
+  if (smd.data && smd.data.length > 0) add('smd', runSmd(smd.data, matrix, ctx));
+  if (kpi.data && kpi.data.length > 0) add('kpi', runKpi(kpi.data, series, ctx));
+  const methods: Record<AnomalyMethod, string> = {};
+  for (const m of [...series, ...matrix]) methods[m.name] ??= m.description;
+  const multi = matrix.find((m) => m.name === 'homeostat');
+  if (multi) methods.homeostat = `${methods.homeostat}; on SMD (38 metrics per machine): ${multi.description}`;
   const metrics: AnomalyBenchMetrics = {
     task: 'anomaly',
     data: options.root,
     datasets,
     skipped,
+    methods,
     notes,
     seconds: round((performance.now() - started) / 1000, 2),
   };
@@ -783,40 +795,51 @@ export function runAnomalyBench(options: AnomalyBenchOptions): AnomalyBenchMetri
   return metrics;
 }
 
+const POINT_EVENT = ['point_precision', 'point_recall', 'point_f1', 'pr_auc', 'event_precision', 'event_recall'] as const;
+
 const TABLE_METRICS: Record<AnomalyDataset, readonly string[]> = {
   nab: ['nab_standard', 'nab_reward_low_fp', 'nab_reward_low_fn', 'points_per_s', 'seconds'],
   smd: [
-    'point_precision',
-    'point_recall',
-    'point_f1',
-    'pr_auc',
-    'event_precision',
-    'event_recall',
+    ...POINT_EVENT,
     'hitrate_100',
     'hitrate_150',
+    ...[...POINT_EVENT, 'hitrate_150'].map((k) => `heldout.${k}`),
+    'ece',
+    'brier',
+    'brier_skill',
+    'mean_confidence',
+    'base_rate',
     'points_per_s',
     'seconds',
   ],
   kpi: [
-    'point_precision',
-    'point_recall',
-    'point_f1',
-    'pr_auc',
-    'event_precision',
-    'event_recall',
+    ...POINT_EVENT,
     'series_skipped_no_anomaly',
+    'ece',
+    'brier',
+    'brier_skill',
+    'mean_confidence',
+    'base_rate',
     'points_per_s',
     'seconds',
   ],
 };
 
-/** The metric rows shown per dataset in the printed and HTML tables. */
+/** The metric rows shown per dataset in the printed and HTML tables (`a.b` = field b of the nested object a). */
 export function tableMetrics(dataset: AnomalyDataset): readonly string[] {
   return TABLE_METRICS[dataset];
 }
 
+/** A method's figure by table row name (`heldout.point_f1` reads the nested object). */
+export function metricValue(m: MethodMetrics | undefined, metric: string): unknown {
+  const dot = metric.indexOf('.');
+  if (dot < 0) return m?.[metric];
+  const nested = m?.[metric.slice(0, dot)];
+  return typeof nested === 'object' && nested !== null ? (nested as Record<string, unknown>)[metric.slice(dot + 1)] : undefined;
+}
+
 /**
- * One plain-text table per dataset (metrics as rows, methods as columns), then the notes.
+ * One plain-text table per dataset (metrics as rows, methods as columns), then the methods and notes.
  * @example process.stdout.write(formatAnomalyTables(runAnomalyBench({ root })))
  */
 export function formatAnomalyTables(m: AnomalyBenchMetrics): string {
@@ -827,13 +850,15 @@ export function formatAnomalyTables(m: AnomalyBenchMetrics): string {
       if (m.skipped[name]) out.push(`${name}: skipped (${m.skipped[name]})`, '');
       continue;
     }
-    const rows = TABLE_METRICS[name].map((metric) => [metric, ...METHODS.map((meth) => cell(d[meth][metric]))]);
-    const head = [name, ...METHODS];
+    const names = Object.keys(d);
+    const rows = TABLE_METRICS[name].map((metric) => [metric, ...names.map((meth) => cell(metricValue(d[meth], metric)))]);
+    const head = [name, ...names];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
     const line = (r: readonly string[]): string =>
       r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
     out.push(line(head), line(head.map((_, i) => '-'.repeat(widths[i] ?? 0))), ...rows.map(line), '');
   }
+  out.push(...Object.entries(m.methods).map(([name, what]) => `- ${name}: ${what}`));
   out.push(...m.notes.map((n) => `- ${n}`));
   return out.join('\n');
 }
