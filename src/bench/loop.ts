@@ -18,6 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../engine/config.js';
+import type { EngineDeps } from '../engine/engine.js';
 import { createPlatform } from '../engine/platform.js';
 import type { Action, Incident } from '../records/types.js';
 import type { FaultTruth } from '../sim/index.js';
@@ -38,6 +39,8 @@ export interface LoopBenchOptions {
    * but never acts, and every fault waits for the simulated on-call person.
    */
   readonly killSwitch?: boolean;
+  /** Model configs of the engine (defaults otherwise), e.g. `{ calibrator: { center: 8, width: 1 } }`. */
+  readonly models?: EngineDeps['models'];
 }
 
 /** Figures for one group of faults (one kind, or all). */
@@ -117,6 +120,7 @@ export async function runLoopBench(options: LoopBenchOptions): Promise<LoopMetri
     idPrefix: `b${options.seed}`,
     operatorDelayMs: OPERATOR_DELAY_MS,
     ...(options.killSwitch ? { switches: { killSwitch: true } } : {}),
+    ...(options.models ? { models: options.models } : {}),
   });
   const { sim, driver, store, engine } = platform;
   if (sim === undefined || driver === undefined) throw new Error('loop bench needs the simulator');

@@ -11,7 +11,7 @@ import { openSqliteStore } from '../store/sqlite/index.js';
 import type { Store } from '../store/index.js';
 import { Twin } from '../twin/index.js';
 import { DEFAULT_ENGINE_CONFIG } from './config.js';
-import { Engine } from './engine.js';
+import { Engine, type EngineDeps } from './engine.js';
 
 const POLICY = readFileSync(new URL('../../policies/default.yaml', import.meta.url), 'utf8');
 const T0 = Date.UTC(2026, 0, 5);
@@ -24,8 +24,9 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function makeEngine(store: Store, clock: ManualClock, prefix: string): Promise<Engine> {
+async function makeEngine(store: Store, clock: ManualClock, prefix: string, models?: EngineDeps['models']): Promise<Engine> {
   const engine = new Engine({
+    ...(models ? { models } : {}),
     store,
     bus: new MemoryBus(),
     twin: new Twin(),
@@ -74,7 +75,9 @@ describe('Engine', () => {
     expect(a?.confidence).toBeGreaterThanOrEqual(0.9);
     expect(a?.expected).toBeGreaterThan(0.38);
     expect(a?.expected).toBeLessThan(0.42);
-    expect(a?.explanation).toMatch(/cpu_utilization on service:checkout is 0\.950, above the expected 0\.4/);
+    expect(a?.explanation).toMatch(
+      /^cpu_utilization on service:checkout is 0\.950, above the expected 0\.(39|40)\d? by [\d.]+σ for 2 points$/,
+    );
     const decisions = await store.listDecisions({ kind: 'detect' });
     expect(decisions.map((d) => d.subject)).toEqual([a?.id]);
     expect(decisions[0]?.model).toEqual({ kind: 'detector/robust-z', version: '1' });
@@ -118,34 +121,46 @@ describe('Engine', () => {
     await store.close();
   });
 
-  it('restores detector state after a restart and scores exactly as an engine that never stopped', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'homeostat-engine-'));
-    dirs.push(dir);
-    const path = join(dir, 'h.db');
-    let store = await openSqliteStore(path);
-    let clock = new ManualClock(T0);
-    let engine = await makeEngine(store, clock, 'r1');
-    await feed(engine, clock, 0, 300);
-    await engine.stop();
-    await store.close();
-    store = await openSqliteStore(path);
-    clock = new ManualClock(T0 + 299 * MIN);
-    engine = await makeEngine(store, clock, 'r2');
-    // With no simulator and no topology file, the twin comes back from what the store learned.
-    expect(engine.twin().entities.map((e) => e.id)).toEqual(['service:checkout']);
-    await feed(engine, clock, 300, 360);
-    const restored = (await store.listAnomalies({ limit: 10 })).map(strip);
-    await store.close();
+  it.each([['detector/robust-z'], ['detector/ensemble']])(
+    'restores %s state after a restart and scores exactly as an engine that never stopped',
+    async (detectorKind) => {
+      const dir = mkdtempSync(join(tmpdir(), 'homeostat-engine-'));
+      dirs.push(dir);
+      const path = join(dir, 'h.db');
+      let store = await openSqliteStore(path);
+      let clock = new ManualClock(T0);
+      let engine = await makeEngine(store, clock, 'r1', { detectorKind });
+      await feed(engine, clock, 0, 300);
+      await engine.stop();
+      await store.close();
+      store = await openSqliteStore(path);
+      clock = new ManualClock(T0 + 299 * MIN);
+      engine = await makeEngine(store, clock, 'r2', { detectorKind });
+      // With no simulator and no topology file, the twin comes back from what the store learned.
+      expect(engine.twin().entities.map((e) => e.id)).toEqual(['service:checkout']);
+      await feed(engine, clock, 300, 360);
+      const restored = (await store.listAnomalies({ limit: 10 })).map(strip);
+      await store.close();
 
-    const fresh = await openSqliteStore(':memory:');
-    const clock2 = new ManualClock(T0);
-    const straight = await makeEngine(fresh, clock2, 's1');
-    await feed(straight, clock2, 0, 360);
-    const expected = (await fresh.listAnomalies({ limit: 10 })).map(strip);
-    await fresh.close();
-    expect(restored).toHaveLength(1);
-    expect(restored).toEqual(expected);
-  });
+      const fresh = await openSqliteStore(':memory:');
+      const clock2 = new ManualClock(T0);
+      const straight = await makeEngine(fresh, clock2, 's1', { detectorKind });
+      await feed(straight, clock2, 0, 360);
+      const expected = (await fresh.listAnomalies({ limit: 10 })).map(strip);
+      await fresh.close();
+      expect(restored.length).toBeGreaterThanOrEqual(1);
+      expect(restored).toEqual(expected);
+      expect(
+        (
+          await openSqliteStore(path).then(async (s) => {
+            const m = await s.loadModelStates('detector:');
+            await s.close();
+            return m;
+          })
+        )[0]?.kind,
+      ).toBe(detectorKind);
+    },
+  );
 });
 
 describe('Engine feedback', () => {
@@ -189,6 +204,22 @@ describe('Engine feedback', () => {
     expect(unlabelled?.score).toBeLessThan(10.2);
     expect(unlabelled?.confidence).toBeGreaterThanOrEqual(0.9);
     expect(second).toBeUndefined();
+  });
+
+  it('rejects a detector kind that is not in the catalog', () => {
+    expect(
+      () =>
+        new Engine({
+          store: {} as Store,
+          bus: new MemoryBus(),
+          twin: new Twin(),
+          clock: new ManualClock(T0),
+          executors: new ExecutorSet([]),
+          policy: parsePolicy(POLICY),
+          config: DEFAULT_ENGINE_CONFIG,
+          models: { detectorKind: 'detector/magic' },
+        }),
+    ).toThrow(/models\.detectorKind must be a detector of the catalog \(detector\/robust-z, .*; got "detector\/magic"\)/);
   });
 
   it('rejects feedback on an unknown anomaly and leaves calibration alone', async () => {

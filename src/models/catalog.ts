@@ -6,6 +6,7 @@
 import { HomeostatError } from '../errors.js';
 import { logisticCalibratorSpec } from './calibrator.js';
 import type { Calibrator, Detector, Forecaster, ModelSpec, MultiDetector } from './contract.js';
+import { type Cusum, cusumSpec } from './cusum.js';
 import { type EnsembleDetector, ensembleDetectorSpec } from './ensemble-detector.js';
 import { type FailureHeuristic, failureHeuristicSpec } from './failure-risk.js';
 import { type FeedbackCalibrator, feedbackCalibratorSpec } from './feedback-calibrator.js';
@@ -14,6 +15,7 @@ import { type PcaDetector, pcaDetectorSpec } from './pca-detector.js';
 import { type RobustZ, robustZSpec } from './robust-z.js';
 import { type SeasonalNaive, seasonalNaiveSpec } from './seasonal-naive.js';
 import { seasonalRobustSpec } from './seasonal-robust.js';
+import { type SpectralResidual, spectralResidualSpec } from './spectral-residual.js';
 import type { LogisticCalibrator } from './calibrator.js';
 
 /** Every model kind Homeostat knows, by kind. */
@@ -22,6 +24,8 @@ export const MODEL_CATALOG = {
   'detector/seasonal-robust': seasonalRobustSpec,
   'detector/forecast-residual': forecastResidualSpec,
   'detector/ensemble': ensembleDetectorSpec,
+  'detector/spectral-residual': spectralResidualSpec,
+  'detector/cusum': cusumSpec,
   'forecaster/seasonal-naive': seasonalNaiveSpec,
   'risk/failure-heuristic': failureHeuristicSpec,
   'calibrator/logistic': logisticCalibratorSpec,
@@ -44,6 +48,8 @@ export const DETECTOR_SPECS: readonly ModelSpec<unknown, Detector>[] = [
   seasonalRobustSpec,
   forecastResidualSpec,
   ensembleDetectorSpec,
+  spectralResidualSpec,
+  cusumSpec,
 ];
 
 /** Forecaster specs of the catalog. */
@@ -88,6 +94,8 @@ export type CatalogModel =
   | RobustZ
   | ForecastResidual
   | EnsembleDetector
+  | SpectralResidual
+  | Cusum
   | SeasonalNaive
   | FailureHeuristic
   | LogisticCalibrator

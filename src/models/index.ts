@@ -82,6 +82,15 @@ export {
   trainThreshold,
 } from './pca-detector.js';
 export {
+  type SaliencyScoring,
+  SpectralResidual,
+  type SpectralResidualConfig,
+  type SpectralResidualState,
+  spectralResidualSpec,
+  type SpectrumAveraging,
+} from './spectral-residual.js';
+export { Cusum, type CusumConfig, type CusumState, cusumSpec } from './cusum.js';
+export {
   SeasonalRobust,
   seasonalRobustSpec,
   type SeasonalRobustConfig,
