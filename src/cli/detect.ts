@@ -15,7 +15,12 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'train', type: 'string', description: 'training CSV (mostly normal history), learned first; sets the confidence scale' },
   { name: 'input', type: 'string', description: 'CSV to score (required): header timestamp,<metric>,... (a label column is ignored)' },
   { name: 'out', type: 'string', description: 'output CSV; "-" writes to stdout', defaultText: '-' },
-  { name: 'detector', type: 'string', description: 'detector kind of the catalog', defaultText: DEFAULT_DETECTOR_KIND },
+  {
+    name: 'detector',
+    type: 'string',
+    description: 'detector kind of the catalog, one per metric; multi/pca = one model over all metrics, fitted on --train',
+    defaultText: DEFAULT_DETECTOR_KIND,
+  },
   { name: 'config', type: 'string', description: 'detector config as JSON, e.g. \'{"alpha":0.02}\'' },
   {
     name: 'tail-quantile',

@@ -57,6 +57,39 @@ describe('detectTable', () => {
     expect(Number.isFinite(result.rows[30]?.score)).toBe(true);
   });
 
+  it("with multi/pca, fits on the training rows and flags a row that breaks the metrics' correlation", () => {
+    const make = (n: number, seed: number, breakAt = -1): MetricTable => {
+      const random = mulberry32(seed);
+      const load = new Float64Array(n);
+      const cpu = new Float64Array(n);
+      const net = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const l = 0.3 + 0.2 * Math.sin(i / 30) + 0.02 * random();
+        load[i] = l;
+        cpu[i] = 0.8 * l + 0.01 * random();
+        net[i] = i >= breakAt && i < breakAt + 10 ? 0.02 : 0.5 * l + 0.01 * random(); // net collapses for 10 rows while load stays
+      }
+      return {
+        metrics: ['load', 'cpu', 'net'],
+        timestamps: Float64Array.from({ length: n }, (_, i) => i * 60_000),
+        columns: [load, cpu, net],
+      };
+    };
+    const result = detectTable(make(2000, 4), make(300, 5, 150), { detector: 'multi/pca' });
+    expect(result.detector).toBe('multi/pca');
+    expect(result.trainScored).toBe(2000);
+    const flagged = result.rows.flatMap((r, i) => (r.anomaly ? [i] : []));
+    expect(flagged.length).toBeGreaterThan(0);
+    expect(flagged.every((i) => i >= 150 && i < 165)).toBe(true);
+    const first = result.rows[flagged[0] as number];
+    expect(first?.contributors[0]?.name).toBe('net');
+    expect(first?.contributors[0]?.actual).toBe(0.02);
+    expect(result.rows[100]?.anomaly).toBe(false);
+    expect(() => detectTable(undefined, make(10, 1), { detector: 'multi/pca' })).toThrow(
+      /multi\/pca is fitted on history: give a training table/,
+    );
+  });
+
   it('rejects an input missing a training column and bad options, saying what was expected', () => {
     const train = table(50, 1, 0);
     const input: MetricTable = { metrics: ['cpu'], timestamps: train.timestamps, columns: [train.columns[0] as Float64Array] };

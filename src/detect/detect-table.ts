@@ -6,7 +6,9 @@
  *
  * Per row: `score` = the largest detector raw score over the metrics (robust-σ-like units for
  * the robust detectors); `contributors` = the metrics ranked by their raw score, with expected and
- * actual values. Confidence: a logistic map of the score whose midpoint is the training data's
+ * actual values. With `detector: 'multi/pca'` one multivariate model is fitted on the training
+ * rows instead (it needs a training table) and scores each row as a whole; its contributors rank
+ * the metrics by their deviation from the training median. Confidence: a logistic map of the score whose midpoint is the training data's
  * tail — `center = max(minCenter, quantile(trainScores, tailQuantile))`, `width = center / 6` — so
  * a score the training rows exceed only `1 − tailQuantile` of the time is a coin flip and twice
  * that is near certain. It is a prior set from unlabelled training data, not a probability fitted
@@ -19,7 +21,16 @@
 import { describe, invalid } from '../errors.js';
 import type { Attribution } from '../records/types.js';
 import type { MetricTable } from '../telemetry/csv-table.js';
-import { createDetector, DEFAULT_DETECTOR_KIND, type Detector, LogisticCalibrator } from '../models/index.js';
+import {
+  createDetector,
+  DEFAULT_DETECTOR_KIND,
+  type Detector,
+  DEFAULT_MULTI_DETECTOR_KIND,
+  fitPcaDetector,
+  LogisticCalibrator,
+  type MultiDetector,
+  pcaDetectorSpec,
+} from '../models/index.js';
 
 /** Options of {@link detectTable}. */
 export interface DetectOptions {
@@ -104,21 +115,15 @@ export function detectTable(train: MetricTable | undefined, input: MetricTable, 
       );
     }
   }
-  const detectors: Detector[] = metrics.map(() => createDetector(kind, options.config));
   const inputCols = metrics.map((m) => input.columns[input.metrics.indexOf(m)] as Float64Array);
+  const rowScorer =
+    kind === DEFAULT_MULTI_DETECTOR_KIND ? multiScorer(train, options.config) : perMetricScorer(metrics, kind, options.config);
 
   const trainScores: number[] = [];
   if (train !== undefined) {
     for (let i = 0; i < train.timestamps.length; i++) {
-      const t = train.timestamps[i] as number;
-      let best = Number.NaN;
-      detectors.forEach((d, j) => {
-        const p = { t, v: (train.columns[j] as Float64Array)[i] as number };
-        const s = d.score(p);
-        if (s !== undefined && !(s.raw <= best)) best = s.raw;
-        d.learn(p);
-      });
-      if (Number.isFinite(best)) trainScores.push(best);
+      const scored = rowScorer(train.timestamps[i] as number, train.columns, i);
+      if (scored.length > 0) trainScores.push((scored[0] as Attribution).weight);
     }
   }
   const tail = quantile(trainScores, tailQuantile);
@@ -129,19 +134,52 @@ export function detectTable(train: MetricTable | undefined, input: MetricTable, 
   const rows: DetectRow[] = [];
   for (let i = 0; i < input.timestamps.length; i++) {
     const t = input.timestamps[i] as number;
+    const scored = rowScorer(t, inputCols, i);
+    const score = scored.length > 0 ? (scored[0] as Attribution).weight : Number.NaN;
+    const confidence = Number.isFinite(score) ? calibrator.calibrate(score) : Number.NaN;
+    const contributors = kind === DEFAULT_MULTI_DETECTOR_KIND ? scored.slice(1) : scored;
+    rows.push({ t, score, confidence, anomaly: confidence >= threshold, contributors: contributors.slice(0, maxContributors) });
+  }
+  return { rows, detector: kind, center, width, trainScored: trainScores.length };
+}
+
+/**
+ * Scores row `i` of `columns` score-then-learn: the scored entries, highest first. For per-metric
+ * detectors each entry is a metric (weight = its raw score); for a multivariate model the first
+ * entry is the row's score and the rest its contributors.
+ */
+type RowScorer = (t: number, columns: readonly Float64Array[], i: number) => Attribution[];
+
+/** One catalog detector per metric; the row's entries are the metrics ranked by raw score. */
+function perMetricScorer(metrics: readonly string[], kind: string, config: unknown): RowScorer {
+  const detectors: Detector[] = metrics.map(() => createDetector(kind, config));
+  return (t, columns, i) => {
     const scored: Attribution[] = [];
     detectors.forEach((d, j) => {
-      const p = { t, v: (inputCols[j] as Float64Array)[i] as number };
+      const p = { t, v: (columns[j] as Float64Array)[i] as number };
       const s = d.score(p);
       if (s !== undefined) scored.push({ name: metrics[j] as string, weight: s.raw, expected: s.expected, actual: s.actual });
       d.learn(p);
     });
-    scored.sort((a, b) => b.weight - a.weight);
-    const score = scored.length > 0 ? (scored[0] as Attribution).weight : Number.NaN;
-    const confidence = Number.isFinite(score) ? calibrator.calibrate(score) : Number.NaN;
-    rows.push({ t, score, confidence, anomaly: confidence >= threshold, contributors: scored.slice(0, maxContributors) });
-  }
-  return { rows, detector: kind, center, width, trainScored: trainScores.length };
+    return scored.sort((a, b) => b.weight - a.weight);
+  };
+}
+
+/** `multi/pca` fitted on the training table; the row's first entry is its score, then its contributors by |deviation|. */
+function multiScorer(train: MetricTable | undefined, config: unknown): RowScorer {
+  if (train === undefined) throw invalid(`detect: ${DEFAULT_MULTI_DETECTOR_KIND} is fitted on history: give a training table (--train)`);
+  const parsed = pcaDetectorSpec.parse(config);
+  const rows: Float64Array[] = [];
+  for (let i = 0; i < train.timestamps.length; i++) rows.push(Float64Array.from(train.columns, (c) => c[i] as number));
+  const model: MultiDetector = fitPcaDetector(parsed, train.metrics, rows);
+  return (t, columns, i) => {
+    const row = Float64Array.from(columns, (c) => c[i] as number);
+    const s = model.score(t, row);
+    model.learn(t, row);
+    if (s === undefined) return [];
+    const contributors = [...s.contributors].sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight));
+    return [{ name: 'score', weight: s.raw }, ...contributors];
+  };
 }
 
 /** Formats a number for CSV output: up to 6 significant digits, `''` for NaN. */

@@ -17,13 +17,13 @@
  *   labelled segment with the same start (the file's end is one row past the segment). Machines
  *   `machine-1-*` are the TUNING part (settings of Homeostat's models were chosen on them) and the
  *   others the HELD-OUT part, reported separately under `heldout`. Homeostat's confidence is a
- *   logistic calibrator fitted on the tuning machines' test scores and labels; its reliability
+ *   logistic on log(1 + score) fitted on the tuning machines' test scores and labels; its reliability
  *   (ECE, Brier) is measured on the held-out machines only.
  * - KPI: chronological 50/50 split per KPI; the threshold maximises point F1 on the first half's
  *   labels (the {@link SMD_TRAIN_QUANTILE} quantile of first-half scores when the first half has
  *   no anomaly); the second half is reported. Series with no anomaly in the second half are left
  *   out of the point-wise and PR-AUC means (counted) but their alarms count in the pooled event
- *   figures. Confidence: a logistic calibrator fitted on the first half; ECE/Brier on the second.
+ *   figures. Confidence: a logistic on log(1 + score) fitted on the first half; ECE/Brier on the second.
  * - NAB: every series scored; the detection threshold is swept per application profile over the
  *   whole corpus and the best score kept — NAB's own published procedure (numenta/NAB
  *   `sweeper.py`), so NAB figures are comparable to the scoreboard but not "threshold from
@@ -220,6 +220,55 @@ function flagsAt(scores: Float64Array, threshold: number): Uint8Array {
   return out;
 }
 
+/** Event precision an alarm should reach (the issue's target: right 97 times out of 100). */
+export const EVENT_PRECISION_TARGET = 0.97;
+
+/** Multipliers of the train-quantile threshold tried for SMD's high-precision operating point. */
+const SMD_MARGINS = [1, 1.25, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64, 128] as const;
+
+/**
+ * Of the candidates, the one whose event figures (from `evaluate`) reach `target` precision with
+ * the highest recall (ties: the lower candidate); when none reaches it, the one with the highest
+ * precision (ties: higher recall). Candidates are tried in the given order.
+ */
+function chooseForPrecision<T>(candidates: readonly T[], evaluate: (c: T) => EventMetrics, target = EVENT_PRECISION_TARGET): T | undefined {
+  let best: { c: T; ok: boolean; p: number; r: number } | undefined;
+  for (const c of candidates) {
+    const e = evaluate(c);
+    const ok = e.alarms > 0 && e.precision >= target;
+    const better =
+      best === undefined ||
+      (ok && !best.ok) ||
+      (ok && best.ok && e.recall > best.r) ||
+      (!ok && !best.ok && (e.precision > best.p || (e.precision === best.p && e.recall > best.r)));
+    if (better) best = { c, ok, p: e.precision, r: e.recall };
+  }
+  return best?.c;
+}
+
+/** High quantiles (0.9 … 0.99999, log-spaced tail) and the max of the finite scores, ascending, then +Infinity. */
+function highCandidates(scores: ArrayLike<number>): number[] {
+  const sorted = finiteSorted(scores).filter(Number.isFinite);
+  const out = new Set<number>();
+  if (sorted.length > 0) {
+    for (let i = 0; i <= 40; i++) {
+      const q = 1 - 0.1 * 10 ** (-4 * (i / 40));
+      out.add(sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))] as number);
+    }
+    out.add((sorted[sorted.length - 1] as number) * (1 + 1e-9) + 1e-12);
+  }
+  return [...out].sort((a, b) => a - b).concat(Number.POSITIVE_INFINITY);
+}
+
+/** `at_target` figures of pooled event metrics. */
+function atTarget(e: EventMetrics): Record<string, number> {
+  return {
+    event_precision_at_target: round(e.precision),
+    event_recall_at_target: round(e.recall),
+    event_alarms_at_target: e.alarms,
+  };
+}
+
 /**
  * Alarms of the alarm rule for one series at a raw-score threshold: the rule works on calibrated
  * confidences (clear under the confidence of raw 3 — robust z 3 — suppress `suppressPoints`,
@@ -393,26 +442,42 @@ function chartOf(
   return { title, values: Float64Array.from(values as ArrayLike<number>), labels: Uint8Array.from(labels), scores, flags, threshold };
 }
 
-/** Raw scores and labels pooled over series, to fit a calibrator. */
-function fitCalibrator(parts: ReadonlyArray<{ readonly scores: Float64Array; readonly labels: Uint8Array }>): LogisticCalibrator {
-  const c = logisticCalibratorSpec.create(logisticCalibratorSpec.defaults);
-  const raws: number[] = [];
+/**
+ * A confidence fitted on labelled scores: Platt scaling on `log(1 + raw)` — a logistic with a log
+ * link, because raw scores span orders of magnitude (PCA's SPE + T² reaches 10⁵ where a robust z
+ * reaches 10²) and a logistic on the raw score saturates or flattens.
+ */
+interface ScoreCalibration {
+  calibrate(raw: number): number;
+  /** Fitted logistic parameters, on the log(1 + raw) scale. */
+  readonly center: number;
+  readonly width: number;
+}
+
+/** Fits a {@link ScoreCalibration} on scores and labels pooled over parts (non-finite scores left out). */
+function fitCalibrator(parts: ReadonlyArray<{ readonly scores: Float64Array; readonly labels: Uint8Array }>): ScoreCalibration {
+  const c = logisticCalibratorSpec.create({ center: Math.log1p(6), width: 0.2 });
+  const xs: number[] = [];
   const ys: boolean[] = [];
   for (const { scores, labels } of parts) {
     for (let i = 0; i < scores.length; i++) {
       const s = scores[i] as number;
       if (!Number.isFinite(s)) continue;
-      raws.push(Math.min(s, 1e6));
+      xs.push(Math.log1p(Math.max(s, 0)));
       ys.push(labels[i] === 1);
     }
   }
-  if (raws.length > 0) c.fit(raws, ys);
-  return c;
+  if (xs.length > 0) c.fit(xs, ys);
+  return {
+    calibrate: (raw) => c.calibrate(Math.log1p(Math.max(raw, 0))),
+    center: c.config.center,
+    width: c.config.width,
+  };
 }
 
 /** ECE, Brier and mean confidence of a calibrator's probabilities over labelled parts. */
 function calibrationFigures(
-  parts: ReadonlyArray<{ readonly scores: Float64Array; readonly labels: Uint8Array; readonly calibrator: LogisticCalibrator }>,
+  parts: ReadonlyArray<{ readonly scores: Float64Array; readonly labels: Uint8Array; readonly calibrator: ScoreCalibration }>,
 ): Record<string, number> {
   let total = 0;
   for (const p of parts) total += p.scores.length;
@@ -446,6 +511,10 @@ function runSmd(machines: readonly SmdMachine[], methods: readonly MatrixMethod[
   const charts: ReportChart[] = [];
   // Homeostat's reported part, kept to calibrate (on tuning machines) and write scores afterwards.
   const kept: Array<{ m: SmdMachine; scores: Float64Array; labels: Uint8Array; flags: Uint8Array; threshold: number }> = [];
+  // Every method's test scores and train threshold per machine, for the high-precision operating point.
+  const byMethod = new Map<string, Array<{ name: string; scores: Float64Array; labels: Uint8Array; threshold: number }>>(
+    methods.map((m) => [m.name, []]),
+  );
   for (const m of machines) {
     const trainRows = m.train[0]?.length ?? 0;
     const testRows = m.test[0]?.length ?? 0;
@@ -469,6 +538,7 @@ function runSmd(machines: readonly SmdMachine[], methods: readonly MatrixMethod[
       }
       const hits = h100.length > 0 ? { h100: mean(h100), h150: mean(h150) } : undefined;
       const flags = (acc.get(method.name) as PointEventAccumulator).add(m.name, { labels: m.labels, scores: r.test, threshold }, hits);
+      byMethod.get(method.name)?.push({ name: m.name, scores: r.test, labels: m.labels, threshold });
       if (method.name !== 'homeostat') continue;
       kept.push({ m, scores: r.test, labels: m.labels, flags, threshold });
       if (charts.length < ctx.charts && labelled.length > 0) {
@@ -489,7 +559,11 @@ function runSmd(machines: readonly SmdMachine[], methods: readonly MatrixMethod[
   }
   const tuning = kept.filter((k) => SMD_TUNING.test(k.m.name));
   const heldout = kept.filter((k) => !SMD_TUNING.test(k.m.name));
-  const calibrator = tuning.length > 0 ? fitCalibrator(tuning) : logisticCalibratorSpec.create(logisticCalibratorSpec.defaults);
+  const prior = logisticCalibratorSpec.create(logisticCalibratorSpec.defaults);
+  const calibrator: ScoreCalibration =
+    tuning.length > 0
+      ? fitCalibrator(tuning)
+      : { calibrate: (raw) => prior.calibrate(raw), center: prior.config.center, width: prior.config.width };
   if (ctx.out) {
     for (const k of kept) {
       writeScores(
@@ -504,16 +578,31 @@ function runSmd(machines: readonly SmdMachine[], methods: readonly MatrixMethod[
   }
   const isHeldout = (name: string): boolean => !SMD_TUNING.test(name);
   const metrics: Record<AnomalyMethod, MethodMetrics> = {};
+  const margins: string[] = [];
   for (const method of methods) {
     const a = acc.get(method.name) as PointEventAccumulator;
+    // High-precision operating point: the train-quantile threshold times a margin chosen on the
+    // tuning machines (highest pooled event recall at event precision ≥ target), applied to the held-out ones.
+    const parts = byMethod.get(method.name) ?? [];
+    const pooledAt = (margin: number, held: boolean): EventMetrics =>
+      poolEventMetrics(
+        parts.filter((x) => isHeldout(x.name) === held).map((x) => eventMetrics(x.labels, flagsAt(x.scores, x.threshold * margin))),
+      );
+    const hasTuning = parts.some((x) => !isHeldout(x.name));
+    const margin = hasTuning ? chooseForPrecision(SMD_MARGINS, (mg) => pooledAt(mg, false)) : undefined;
+    if (margin !== undefined) margins.push(`${method.name} ×${margin}`);
+    const heldout = {
+      ...a.summary(isHeldout),
+      ...(margin !== undefined ? { ...atTarget(pooledAt(margin, true)), margin_at_target: margin } : {}),
+    };
     metrics[method.name] = {
       ...a.summary(),
-      ...(method.name === 'homeostat' && heldout.length > 0 && tuning.length > 0
-        ? calibrationFigures(heldout.map((k) => ({ scores: k.scores, labels: k.labels, calibrator })))
+      ...(method.name === 'homeostat' && kept.some((k) => isHeldout(k.m.name)) && tuning.length > 0
+        ? calibrationFigures(kept.filter((k) => isHeldout(k.m.name)).map((k) => ({ scores: k.scores, labels: k.labels, calibrator })))
         : {}),
       machines: machines.length,
       ...speed(timers.get(method.name) as Timer),
-      heldout: a.summary(isHeldout),
+      heldout,
       series: a.series,
     };
   }
@@ -525,8 +614,9 @@ function runSmd(machines: readonly SmdMachine[], methods: readonly MatrixMethod[
       `smd: learn on train, report test; threshold = the ${SMD_TRAIN_QUANTILE} quantile of the method's train scores; no point-adjust.`,
       `smd: ${tuningNames} machine(s) named machine-1-* are the tuning part, ${machines.length - tuningNames} are held out; "heldout" gives the same figures over the held-out machines only.`,
       tuning.length > 0 && heldout.length > 0
-        ? `smd: homeostat confidence = calibrator/logistic fitted on the tuning machines' test scores and labels (center ${round(calibrator.config.center, 3)}, width ${round(calibrator.config.width, 3)}); ece/brier are measured on the held-out machines only.`
+        ? `smd: homeostat confidence = a logistic on log(1 + score) fitted on the tuning machines' test scores and labels (center ${round(calibrator.center, 3)}, width ${round(calibrator.width, 3)} on that scale); ece/brier are measured on the held-out machines only.`
         : 'smd: homeostat confidence = calibrator/logistic prior (center 6, width 1): no tuning/held-out split in this data, so no ece.',
+      `smd: high-precision operating point (*_at_target, held-out only): threshold = the train ${SMD_TRAIN_QUANTILE} quantile × the margin (of ${SMD_MARGINS.join(', ')}) with the highest pooled event recall at event precision ≥ ${EVENT_PRECISION_TARGET} on the tuning machines (the highest precision when none reaches it): ${margins.join(', ')}.`,
       `smd: HitRate ranks metrics by their max per-metric score over the labelled segment; interpretation lines matched to labelled segments by start (the file's end is one past the last labelled row); ${unmatched} of ${lines} lines matched no segment start and used [start, end − 1].`,
     ],
   };
@@ -552,7 +642,8 @@ function runKpi(series: readonly KpiSeries[], methods: readonly SeriesMethod[], 
   const acc = new Map(methods.map((m) => [m.name, new PointEventAccumulator()]));
   const timers = new Map(methods.map((m) => [m.name, { seconds: 0, points: 0 } as Timer]));
   const charts: ReportChart[] = [];
-  const calibrated: Array<{ scores: Float64Array; labels: Uint8Array; calibrator: LogisticCalibrator }> = [];
+  const calibrated: Array<{ scores: Float64Array; labels: Uint8Array; calibrator: ScoreCalibration }> = [];
+  const atTargetParts = new Map<string, EventMetrics[]>(methods.map((m) => [m.name, []]));
   let fallback = 0;
   for (const s of series) {
     const n = s.values.length;
@@ -567,6 +658,11 @@ function runKpi(series: readonly KpiSeries[], methods: readonly SeriesMethod[], 
       const second = all.subarray(half);
       const threshold = firstHasAnomaly ? bestF1Threshold(firstLabels, first) : quantile(first, SMD_TRAIN_QUANTILE);
       const flags = (acc.get(method.name) as PointEventAccumulator).add(s.name, { labels, scores: second, threshold });
+      // High-precision operating point: this KPI's threshold with the best first-half event recall at precision ≥ target.
+      const precise = firstHasAnomaly
+        ? (chooseForPrecision(highCandidates(first), (t) => eventMetrics(firstLabels, flagsAt(first, t))) ?? Number.POSITIVE_INFINITY)
+        : quantile(first, SMD_TRAIN_QUANTILE);
+      atTargetParts.get(method.name)?.push(eventMetrics(labels, flagsAt(second, precise)));
       if (method.name !== 'homeostat') continue;
       const calibrator = fitCalibrator([{ scores: first, labels: firstLabels }]);
       calibrated.push({ scores: second, labels, calibrator });
@@ -592,6 +688,7 @@ function runKpi(series: readonly KpiSeries[], methods: readonly SeriesMethod[], 
     const a = acc.get(method.name) as PointEventAccumulator;
     metrics[method.name] = {
       ...a.summary(),
+      ...atTarget(poolEventMetrics(atTargetParts.get(method.name) ?? [])),
       ...(method.name === 'homeostat' ? calibrationFigures(calibrated) : {}),
       ...speed(timers.get(method.name) as Timer),
       series: a.series,
@@ -605,7 +702,8 @@ function runKpi(series: readonly KpiSeries[], methods: readonly SeriesMethod[], 
       "kpi: chronological 50/50 split per KPI; the threshold maximises point F1 on the first half's labels; the second half is reported; no point-adjust.",
       `kpi: ${fallback} KPI(s) had no anomaly in the first half and used the ${SMD_TRAIN_QUANTILE} quantile of first-half scores instead.`,
       `kpi: ${skipped} of ${series.length} KPI(s) have no anomaly in the second half: left out of the point-wise and PR-AUC means (their alarms still count in the pooled event figures).`,
-      "kpi: homeostat confidence = calibrator/logistic fitted per KPI on the first half's scores and labels; ece/brier over the pooled second halves.",
+      `kpi: high-precision operating point (*_at_target): per KPI, the threshold (of ~40 high quantiles of its first-half scores) with the highest first-half event recall at event precision ≥ ${EVENT_PRECISION_TARGET} (the highest precision when none reaches it); second halves pooled.`,
+      "kpi: homeostat confidence = a logistic on log(1 + score) fitted per KPI on the first half's scores and labels; ece/brier over the pooled second halves.",
     ],
   };
 }
@@ -803,7 +901,7 @@ const TABLE_METRICS: Record<AnomalyDataset, readonly string[]> = {
     ...POINT_EVENT,
     'hitrate_100',
     'hitrate_150',
-    ...[...POINT_EVENT, 'hitrate_150'].map((k) => `heldout.${k}`),
+    ...[...POINT_EVENT, 'hitrate_150', 'event_precision_at_target', 'event_recall_at_target'].map((k) => `heldout.${k}`),
     'ece',
     'brier',
     'brier_skill',
@@ -814,6 +912,8 @@ const TABLE_METRICS: Record<AnomalyDataset, readonly string[]> = {
   ],
   kpi: [
     ...POINT_EVENT,
+    'event_precision_at_target',
+    'event_recall_at_target',
     'series_skipped_no_anomaly',
     'ece',
     'brier',
