@@ -52,6 +52,9 @@ export const DETECTOR_SPECS: readonly ModelSpec<unknown, Detector>[] = [
   cusumSpec,
 ];
 
+/** The forecaster Homeostat uses for demand unless told otherwise (`homeostat forecast`, `bench capacity`). */
+export const DEFAULT_FORECASTER_KIND = 'forecaster/seasonal-naive';
+
 /** Forecaster specs of the catalog. */
 export const FORECASTER_SPECS: readonly ModelSpec<unknown, Forecaster>[] = [seasonalNaiveSpec];
 

@@ -18,6 +18,7 @@ export {
 export {
   CALIBRATOR_SPECS,
   DEFAULT_DETECTOR_KIND,
+  DEFAULT_FORECASTER_KIND,
   DEFAULT_MULTI_DETECTOR_KIND,
   createDetector,
   createForecaster,
