@@ -11,6 +11,7 @@ import { type EnsembleDetector, ensembleDetectorSpec } from './ensemble-detector
 import { type FailureHeuristic, failureHeuristicSpec } from './failure-risk.js';
 import { type FeedbackCalibrator, feedbackCalibratorSpec } from './feedback-calibrator.js';
 import { type ForecastResidual, forecastResidualSpec } from './forecast-residual.js';
+import { type Likelihood, likelihoodSpec } from './likelihood.js';
 import { type PcaDetector, pcaDetectorSpec } from './pca-detector.js';
 import { type RobustZ, robustZSpec } from './robust-z.js';
 import { type SeasonalNaive, seasonalNaiveSpec } from './seasonal-naive.js';
@@ -26,6 +27,7 @@ export const MODEL_CATALOG = {
   'detector/ensemble': ensembleDetectorSpec,
   'detector/spectral-residual': spectralResidualSpec,
   'detector/cusum': cusumSpec,
+  'detector/likelihood': likelihoodSpec,
   'forecaster/seasonal-naive': seasonalNaiveSpec,
   'risk/failure-heuristic': failureHeuristicSpec,
   'calibrator/logistic': logisticCalibratorSpec,
@@ -50,6 +52,7 @@ export const DETECTOR_SPECS: readonly ModelSpec<unknown, Detector>[] = [
   ensembleDetectorSpec,
   spectralResidualSpec,
   cusumSpec,
+  likelihoodSpec,
 ];
 
 /** The forecaster Homeostat uses for demand unless told otherwise (`homeostat forecast`, `bench capacity`). */
@@ -99,6 +102,7 @@ export type CatalogModel =
   | EnsembleDetector
   | SpectralResidual
   | Cusum
+  | Likelihood
   | SeasonalNaive
   | FailureHeuristic
   | LogisticCalibrator

@@ -91,6 +91,7 @@ export {
   type SpectrumAveraging,
 } from './spectral-residual.js';
 export { Cusum, type CusumConfig, type CusumState, cusumSpec } from './cusum.js';
+export { Likelihood, type LikelihoodConfig, type LikelihoodState, likelihoodSpec } from './likelihood.js';
 export {
   SeasonalRobust,
   seasonalRobustSpec,
