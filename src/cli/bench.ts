@@ -1,12 +1,14 @@
 /**
  * @module cli/bench
  * `homeostat bench <task>`: measured evaluations. `loop` runs the closed loop on the simulator;
- * `anomaly` scores the default detector and a baseline on NAB, SMD and KPI.
+ * `anomaly` scores the default detector and a baseline on NAB, SMD and KPI; `capacity` scores
+ * 24-hour forecasts on the capacity traces and the AWS per-instance series.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatAnomalyTables, runAnomalyBench } from '../bench/anomaly/index.js';
+import { formatCapacityTables, runCapacityBench } from '../bench/capacity/index.js';
 import { formatLoopTable, runLoopBench } from '../bench/loop.js';
 import { invalid } from '../errors.js';
 import { type FlagSpec, helpText, parseArgs } from './args.js';
@@ -36,6 +38,7 @@ Usage: homeostat bench <task> [options]
 Tasks:
   loop     the closed Detect → Predict → Decide → Heal loop against the simulated fleet
   anomaly  anomaly detection on NAB, SMD and KPI (labelled real data) beside a baseline
+  capacity 24-hour demand forecasts on the Google, Azure and AWS traces beside seasonal-naive
 
 Run homeostat bench <task> --help for the options of a task.
 `;
@@ -101,6 +104,68 @@ async function anomalyCommand(rest: readonly string[]): Promise<number> {
   return 0;
 }
 
+const CAPACITY_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'data',
+    type: 'string',
+    description: 'datasets root (holding capacity/*_5min.csv and anomaly/nab/data/realAWSCloudwatch)',
+    defaultText: '../shared/datasets',
+  },
+  {
+    name: 'out',
+    type: 'string',
+    description: 'output folder; writes OUT/capacity/{metrics.json,report.html,forecasts/}',
+    defaultText: 'bench-out',
+  },
+  {
+    name: 'methods',
+    type: 'string',
+    description: 'comma-separated methods to run besides homeostat (e.g. seasonal_naive,weekly_naive)',
+    defaultText: 'all',
+  },
+];
+
+const CAPACITY_HELP = helpText(
+  'homeostat bench capacity [--data DIR] [--out OUT] [--methods M1,M2]',
+  "Forecasts 24 h ahead (288 steps of 5 min) from rolling daily origins with Homeostat's default\nforecaster (homeostat), every other forecaster of the catalog and the seasonal_naive and\nweekly_naive baselines, streaming, on every capacity/*_5min.csv column and the AWS per-instance\nseries, with the datasets README's metrics: the last 7 days' origins reported, the 7 days before\nas tuning origins (under tuning). Missing folders are skipped with a line saying so.",
+  CAPACITY_FLAGS,
+);
+
+async function capacityCommand(rest: readonly string[]): Promise<number> {
+  const args = parseArgs(rest, CAPACITY_FLAGS, 'homeostat bench capacity');
+  if (args.help) {
+    process.stdout.write(CAPACITY_HELP);
+    return 0;
+  }
+  if (args.positional.length > 0)
+    throw invalid(`homeostat bench capacity: unexpected argument ${args.positional[0]} (see homeostat bench capacity --help)`);
+  const root = resolve((args.flags.data as string | undefined) ?? '../shared/datasets');
+  const out = (args.flags.out as string | undefined) ?? 'bench-out';
+  const methods =
+    args.flags.methods === undefined
+      ? undefined
+      : String(args.flags.methods)
+          .split(',')
+          .map((m) => m.trim())
+          .filter(Boolean);
+  let bar: ProgressBar | undefined;
+  const metrics = runCapacityBench({
+    root,
+    out,
+    ...(methods ? { methods } : {}),
+    onProgress: (done, total) => {
+      bar ??= new ProgressBar('bench capacity', total);
+      bar.update(done);
+    },
+  });
+  bar?.done();
+  const dir = join(out, 'capacity');
+  process.stdout.write(
+    `${formatCapacityTables(metrics)}\n\nwall ${metrics.seconds} s\nwrote ${join(dir, 'metrics.json')}, ${join(dir, 'report.html')} and ${join(dir, 'forecasts')}/\n`,
+  );
+  return 0;
+}
+
 /** Runs `homeostat bench`. */
 export async function benchCommand(argv: readonly string[]): Promise<number> {
   const [task, ...rest] = argv;
@@ -109,7 +174,8 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
     return task === undefined ? 2 : 0;
   }
   if (task === 'anomaly') return anomalyCommand(rest);
-  if (task !== 'loop') throw invalid(`homeostat bench: unknown task "${task}" (expected: loop or anomaly)`);
+  if (task === 'capacity') return capacityCommand(rest);
+  if (task !== 'loop') throw invalid(`homeostat bench: unknown task "${task}" (expected: loop, anomaly or capacity)`);
   const args = parseArgs(rest, LOOP_FLAGS, 'homeostat bench loop');
   if (args.help) {
     process.stdout.write(LOOP_HELP);

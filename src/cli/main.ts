@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { HomeostatError } from '../errors.js';
 import { benchCommand } from './bench.js';
 import { detectCommand } from './detect.js';
+import { forecastCommand } from './forecast.js';
 import { simCommand } from './sim.js';
 import { upCommand } from './up.js';
 
@@ -18,8 +19,9 @@ interface Command {
 const COMMANDS: Readonly<Record<string, Command>> = {
   up: { summary: 'run the platform: engine, simulated fleet, API and dashboard', run: upCommand },
   detect: { summary: 'score a metrics CSV (timestamp,<metric>,...) with the default detector', run: detectCommand },
+  forecast: { summary: 'forecast every metric of a CSV (timestamp,<metric>,...) for a horizon, with intervals', run: forecastCommand },
   sim: { summary: 'write simulated fleet telemetry (CSV) and its ground truth (JSON)', run: simCommand },
-  bench: { summary: 'run a benchmark (loop: the closed loop on the simulator; anomaly: NAB, SMD, KPI)', run: benchCommand },
+  bench: { summary: 'run a benchmark (loop: the closed loop on the simulator; anomaly: NAB, SMD, KPI; capacity: Google, Azure, AWS)', run: benchCommand },
   version: {
     summary: 'print the version',
     run: async () => {

@@ -11,6 +11,7 @@ import { type EnsembleDetector, ensembleDetectorSpec } from './ensemble-detector
 import { type FailureHeuristic, failureHeuristicSpec } from './failure-risk.js';
 import { type FeedbackCalibrator, feedbackCalibratorSpec } from './feedback-calibrator.js';
 import { type ForecastResidual, forecastResidualSpec } from './forecast-residual.js';
+import { type HoltWinters, holtWintersSpec } from './holt-winters.js';
 import { type Likelihood, likelihoodSpec } from './likelihood.js';
 import { type PcaDetector, pcaDetectorSpec } from './pca-detector.js';
 import { type RobustZ, robustZSpec } from './robust-z.js';
@@ -29,6 +30,7 @@ export const MODEL_CATALOG = {
   'detector/cusum': cusumSpec,
   'detector/likelihood': likelihoodSpec,
   'forecaster/seasonal-naive': seasonalNaiveSpec,
+  'forecaster/holt-winters': holtWintersSpec,
   'risk/failure-heuristic': failureHeuristicSpec,
   'calibrator/logistic': logisticCalibratorSpec,
   'calibrator/feedback': feedbackCalibratorSpec,
@@ -59,7 +61,10 @@ export const DETECTOR_SPECS: readonly ModelSpec<unknown, Detector>[] = [
 export const DEFAULT_FORECASTER_KIND = 'forecaster/seasonal-naive';
 
 /** Forecaster specs of the catalog. */
-export const FORECASTER_SPECS: readonly ModelSpec<unknown, Forecaster>[] = [seasonalNaiveSpec];
+export const FORECASTER_SPECS: readonly ModelSpec<unknown, Forecaster>[] = [
+  seasonalNaiveSpec,
+  holtWintersSpec as ModelSpec<unknown, Forecaster>,
+];
 
 /** Risk model specs of the catalog. */
 export const RISK_SPECS: readonly ModelSpec<unknown, FailureHeuristic>[] = [failureHeuristicSpec];
@@ -104,6 +109,7 @@ export type CatalogModel =
   | Cusum
   | Likelihood
   | SeasonalNaive
+  | HoltWinters
   | FailureHeuristic
   | LogisticCalibrator
   | FeedbackCalibrator

@@ -98,6 +98,7 @@ export {
   type SeasonalRobustConfig,
   type SeasonalRobustState,
 } from './seasonal-robust.js';
+export { HoltWinters, type HoltWintersConfig, type HoltWintersState, holtWintersSpec } from './holt-winters.js';
 export {
   SeasonalNaive,
   seasonalNaiveSpec,
