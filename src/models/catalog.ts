@@ -11,7 +11,9 @@ import { type EnsembleDetector, ensembleDetectorSpec } from './ensemble-detector
 import { type FailureHeuristic, failureHeuristicSpec } from './failure-risk.js';
 import { type FeedbackCalibrator, feedbackCalibratorSpec } from './feedback-calibrator.js';
 import { type ForecastResidual, forecastResidualSpec } from './forecast-residual.js';
+import { type ForecastSelector, forecastSelectorSpec } from './forecast-selector.js';
 import { type HoltWinters, holtWintersSpec } from './holt-winters.js';
+import { type LagRidge, lagRidgeSpec } from './lag-ridge.js';
 import { type Likelihood, likelihoodSpec } from './likelihood.js';
 import { type PcaDetector, pcaDetectorSpec } from './pca-detector.js';
 import { type RobustZ, robustZSpec } from './robust-z.js';
@@ -31,6 +33,8 @@ export const MODEL_CATALOG = {
   'detector/likelihood': likelihoodSpec,
   'forecaster/seasonal-naive': seasonalNaiveSpec,
   'forecaster/holt-winters': holtWintersSpec,
+  'forecaster/lag-ridge': lagRidgeSpec,
+  'forecaster/select': forecastSelectorSpec,
   'risk/failure-heuristic': failureHeuristicSpec,
   'calibrator/logistic': logisticCalibratorSpec,
   'calibrator/feedback': feedbackCalibratorSpec,
@@ -64,6 +68,8 @@ export const DEFAULT_FORECASTER_KIND = 'forecaster/seasonal-naive';
 export const FORECASTER_SPECS: readonly ModelSpec<unknown, Forecaster>[] = [
   seasonalNaiveSpec,
   holtWintersSpec as ModelSpec<unknown, Forecaster>,
+  lagRidgeSpec,
+  forecastSelectorSpec,
 ];
 
 /** Risk model specs of the catalog. */
@@ -110,6 +116,8 @@ export type CatalogModel =
   | Likelihood
   | SeasonalNaive
   | HoltWinters
+  | LagRidge
+  | ForecastSelector
   | FailureHeuristic
   | LogisticCalibrator
   | FeedbackCalibrator

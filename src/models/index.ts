@@ -100,6 +100,27 @@ export {
 } from './seasonal-robust.js';
 export { HoltWinters, type HoltWintersConfig, type HoltWintersState, holtWintersSpec } from './holt-winters.js';
 export {
+  choleskySolve,
+  LagRidge,
+  type LagRidgeConfig,
+  type LagRidgeFit,
+  type LagRidgeState,
+  lagRidgeBlocks,
+  lagRidgeSpec,
+  ridgeSolve,
+} from './lag-ridge.js';
+export {
+  createForecastSelectorSpec,
+  ForecastSelector,
+  type ForecastSelectorConfig,
+  type ForecastSelectorState,
+  forecastSelectorSpec,
+  SELECTOR_MEMBER_SPECS,
+  type SelectorMember,
+  type SelectorMode,
+  type SelectorPending,
+} from './forecast-selector.js';
+export {
   SeasonalNaive,
   seasonalNaiveSpec,
   type SeasonalNaiveConfig,
