@@ -21,7 +21,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   detect: { summary: 'score a metrics CSV (timestamp,<metric>,...) with the default detector', run: detectCommand },
   forecast: { summary: 'forecast every metric of a CSV (timestamp,<metric>,...) for a horizon, with intervals', run: forecastCommand },
   sim: { summary: 'write simulated fleet telemetry (CSV) and its ground truth (JSON)', run: simCommand },
-  bench: { summary: 'run a benchmark (loop: the closed loop on the simulator; anomaly: NAB, SMD, KPI; capacity: Google, Azure, AWS)', run: benchCommand },
+  bench: {
+    summary: 'run a benchmark (loop: the closed loop on the simulator; anomaly: NAB, SMD, KPI; capacity: Google, Azure, AWS)',
+    run: benchCommand,
+  },
   version: {
     summary: 'print the version',
     run: async () => {

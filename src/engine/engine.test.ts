@@ -233,6 +233,45 @@ describe('Engine feedback', () => {
   });
 });
 
+describe('Engine demand forecasts', () => {
+  it('averages capacity signals into 5-minute buckets for the default forecaster and stores 24 h forecasts with intervals', async () => {
+    const store = await openSqliteStore(':memory:');
+    const clock = new ManualClock(T0);
+    const engine = await makeEngine(store, clock, 'd1');
+    // Two days of a daily wave on cpu_utilization, one point a minute, with minute-level jitter
+    // that the 5-minute means smooth out.
+    const day = 1440;
+    const wave = (i: number): number => 0.4 + 0.2 * Math.sin((2 * Math.PI * i) / day) + (i % 2 === 0 ? 0.01 : -0.01);
+    for (let i = 0; i < 2 * day + 5; i += 5) {
+      clock.set(T0 + (i + 4) * MIN);
+      await engine.ingest([
+        {
+          metric: 'cpu_utilization',
+          labels: { 'service.name': 'checkout' },
+          points: Array.from({ length: 5 }, (_, k) => ({ t: T0 + (i + k) * MIN, v: wave(i + k) })),
+        },
+      ]);
+      await engine.tick();
+    }
+    const [latest] = await store.listPredictions({ kind: 'demand', limit: 1 });
+    expect(latest?.model).toEqual({ kind: 'forecaster/holt-winters', version: '1' });
+    expect(latest?.horizonMs).toBe(24 * 3600_000);
+    const f = latest?.forecast;
+    expect(f?.t).toHaveLength(144); // 24 h kept at one point per 10 min
+    expect((f?.t[1] ?? 0) - (f?.t[0] ?? 0)).toBe(10 * MIN);
+    // The forecast follows the wave: one day after the made-at time it is close to the wave's value.
+    const at = latest?.at ?? 0;
+    f?.t.forEach((t, k) => {
+      const i = (t - T0) / MIN;
+      expect(Math.abs((f.mean[k] ?? 0) - wave(i))).toBeLessThan(0.06);
+      expect(f.lower[k] ?? 0).toBeLessThanOrEqual(f.mean[k] ?? 0);
+      expect(f.upper[k] ?? 0).toBeGreaterThanOrEqual(f.mean[k] ?? 0);
+      expect(t).toBeGreaterThan(at);
+    });
+    await store.close();
+  });
+});
+
 describe('Engine model records', () => {
   it('registers the models it serves, and a new version only when a config changes', async () => {
     const store = await openSqliteStore(':memory:');
@@ -240,6 +279,7 @@ describe('Engine model records', () => {
     await makeEngine(store, clock, 'm1');
     const names = (await store.listModels()).map((m) => m.name);
     expect(names).toEqual(['anomaly-calibrator', 'anomaly-detector', 'decision-policy', 'demand-forecaster', 'failure-risk', 'root-cause']);
+    expect((await store.listModelVersions('demand-forecaster')).map((v) => v.kind)).toEqual(['forecaster/holt-winters']);
     expect((await store.listModelVersions('anomaly-detector')).map((v) => [v.version, v.kind])).toEqual([[1, 'detector/robust-z']]);
     await makeEngine(store, clock, 'm2');
     expect(await store.listModelVersions('anomaly-detector')).toHaveLength(1);

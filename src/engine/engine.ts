@@ -28,10 +28,10 @@ import {
   type Forecaster,
   logisticCalibratorSpec,
   type Direction,
+  DEFAULT_FORECASTER_KIND,
   DETECTOR_SPECS,
+  FORECASTER_SPECS,
   type ModelSpec,
-  type SeasonalNaiveConfig,
-  seasonalNaiveSpec,
 } from '../models/index.js';
 import { RCA_MODEL, rankRootCauses } from '../rca/index.js';
 import type {
@@ -52,6 +52,7 @@ import { CAPACITY_METRICS, METRICS } from '../telemetry/metrics.js';
 import { canonicalSeries, seriesId, sortLabels } from '../telemetry/series-id.js';
 import type { Point, SeriesRecord } from '../telemetry/types.js';
 import type { Relation, Twin } from '../twin/index.js';
+import { configForStep } from '../forecast/forecaster-config.js';
 import type { EngineConfig } from './config.js';
 import type { EngineHandle, EngineStatus, EngineSwitches, IngestResult, IngestSeries, TwinView } from './handle.js';
 
@@ -62,7 +63,10 @@ export interface EngineModels {
   /** Config of that detector (checked by its spec; per-metric directions are applied on top). */
   readonly detector: Readonly<Record<string, unknown>>;
   readonly calibrator: { readonly center: number; readonly width: number };
-  readonly forecaster: SeasonalNaiveConfig;
+  /** Forecaster kind of the catalog for every capacity signal. Default {@link DEFAULT_FORECASTER_KIND}. */
+  readonly forecasterKind: string;
+  /** Its config, over the spec's defaults mapped to the engine's step (season lengths keep their duration). */
+  readonly forecaster: Readonly<Record<string, unknown>>;
   readonly failureRisk: FailureHeuristicConfig;
 }
 
@@ -76,7 +80,9 @@ export interface EngineDeps {
   readonly policy: Policy;
   readonly config: EngineConfig;
   /** Model settings; each is merged over its spec's defaults and checked by the spec's `parse`. */
-  readonly models?: { readonly [K in keyof EngineModels]?: K extends 'detectorKind' ? string : Partial<EngineModels[K]> };
+  readonly models?: {
+    readonly [K in keyof EngineModels]?: K extends 'detectorKind' | 'forecasterKind' ? string : Partial<EngineModels[K]>;
+  };
   readonly switches?: Partial<EngineSwitches>;
   /** Shown in status: whether a simulator drives the clock, and its speed factor. */
   readonly simulated?: { readonly speed: number };
@@ -103,6 +109,8 @@ interface SeriesRuntime {
   /** False for metrics the detect config ignores: they still feed the twin and the models. */
   readonly scored: boolean;
   readonly forecaster?: Forecaster;
+  /** The demand bucket being averaged for the forecaster: its start (ms), sum and count. */
+  demandBucket?: { start: number; sum: number; n: number };
   /** This series' calibration once an operator labelled one of its anomalies (else the engine's prior). */
   calibrator?: FeedbackCalibrator;
   hits: number;
@@ -180,6 +188,7 @@ export class Engine implements EngineHandle {
   readonly #calibrator: Calibrator;
   readonly #detectorModel: ModelRef;
   readonly #detectorSpec: ModelSpec<unknown, Detector>;
+  readonly #forecasterSpec: ModelSpec<unknown, Forecaster>;
   readonly #onError: (error: unknown, where: string) => void;
   readonly #simulated: { readonly speed: number } | undefined;
   #switches: EngineSwitches;
@@ -206,6 +215,7 @@ export class Engine implements EngineHandle {
   #nextFailureAt = 0;
   #nextDemandAt = 0;
   #nextSaveAt = 0;
+  #nextForecasterSaveAt = 0;
   #nextPruneAt = 0;
   #counts = { pointsIngested: 0, pointsDropped: 0, anomalies: 0, decisions: 0, actions: 0 };
 
@@ -228,11 +238,23 @@ export class Engine implements EngineHandle {
       );
     }
     this.#detectorSpec = spec;
+    const fKind = deps.models?.forecasterKind ?? DEFAULT_FORECASTER_KIND;
+    const fSpec = FORECASTER_SPECS.find((f) => f.kind === fKind);
+    if (fSpec === undefined) {
+      throw invalid(
+        `models.forecasterKind must be a forecaster of the catalog (${FORECASTER_SPECS.map((f) => f.kind).join(', ')}; got ${describeValue(fKind)})`,
+      );
+    }
+    this.#forecasterSpec = fSpec;
     this.#models = {
       detectorKind: this.#detectorSpec.kind,
       detector: this.#detectorSpec.parse(deps.models?.detector ?? {}) as Readonly<Record<string, unknown>>,
       calibrator: logisticCalibratorSpec.parse(deps.models?.calibrator ?? {}),
-      forecaster: seasonalNaiveSpec.parse(deps.models?.forecaster ?? {}),
+      forecasterKind: fSpec.kind,
+      forecaster: fSpec.parse({
+        ...configForStep(fSpec.defaults as Record<string, unknown>, deps.config.predict.demandStepMs),
+        ...deps.models?.forecaster,
+      }) as Readonly<Record<string, unknown>>,
       failureRisk: failureHeuristicSpec.parse(deps.models?.failureRisk ?? {}),
     };
     this.#calibrator = logisticCalibratorSpec.create(this.#models.calibrator);
@@ -277,6 +299,7 @@ export class Engine implements EngineHandle {
     this.#nextFailureAt = now + this.#config.predict.failureEveryMs;
     this.#nextDemandAt = now + this.#config.predict.demandEveryMs;
     this.#nextSaveAt = now + this.#config.saveStateEveryMs;
+    this.#nextForecasterSaveAt = now + this.#config.saveForecastersEveryMs;
     this.#nextPruneAt = now + 3600_000;
     this.#ready = true;
   }
@@ -305,10 +328,10 @@ export class Engine implements EngineHandle {
       },
       {
         name: 'demand-forecaster',
-        kind: seasonalNaiveSpec.kind,
-        specVersion: seasonalNaiveSpec.version,
+        kind: this.#forecasterSpec.kind,
+        specVersion: this.#forecasterSpec.version,
         config: this.#models.forecaster,
-        description: seasonalNaiveSpec.description,
+        description: this.#forecasterSpec.description,
       },
       {
         name: 'failure-risk',
@@ -511,9 +534,9 @@ export class Engine implements EngineHandle {
     if (entity?.kind === 'service' && (CAPACITY_METRICS as readonly string[]).includes(record.metric)) {
       const f = this.#restored.get(FORECASTER_KEY + record.id);
       forecaster =
-        f && f.kind === seasonalNaiveSpec.kind && f.version === seasonalNaiveSpec.version
-          ? seasonalNaiveSpec.create(this.#models.forecaster, f.state)
-          : seasonalNaiveSpec.create(this.#models.forecaster);
+        f && f.kind === this.#forecasterSpec.kind && f.version === this.#forecasterSpec.version
+          ? this.#forecasterSpec.create(this.#models.forecaster, f.state)
+          : this.#forecasterSpec.create(this.#models.forecaster);
     }
     const cal = this.#restored.get(CALIBRATOR_KEY + record.id);
     const calibrator =
@@ -546,7 +569,7 @@ export class Engine implements EngineHandle {
       rt.lastT = p.t;
       this.#twin.observe(record.entityId, record.metric, p.t, p.v);
       features?.learn(record.metric, p);
-      rt.forecaster?.learn(p);
+      if (rt.forecaster) this.#learnDemand(rt, rt.forecaster, p);
       rt.recent.push(p.v);
       if (rt.recent.length > RECENT_POINTS) rt.recent.shift();
       const open = rt.open;
@@ -583,6 +606,23 @@ export class Engine implements EngineHandle {
       if (rt.hits >= alert.consecutivePoints && due) {
         await this.#raise(rt, p, s.raw, s.expected, confidence, s.contributors, performance.now() - started);
       }
+    }
+  }
+
+  /** Averages a capacity signal into `demandStepMs` buckets; a finished bucket is learned by the forecaster at its start. */
+  #learnDemand(rt: SeriesRuntime, forecaster: Forecaster, p: Point): void {
+    if (!Number.isFinite(p.v)) return;
+    const step = this.#config.predict.demandStepMs;
+    const start = Math.floor(p.t / step) * step;
+    const b = rt.demandBucket;
+    if (b !== undefined && b.start !== start) {
+      forecaster.learn({ t: b.start, v: b.sum / b.n });
+      rt.demandBucket = undefined;
+    }
+    if (rt.demandBucket === undefined) rt.demandBucket = { start, sum: p.v, n: 1 };
+    else {
+      rt.demandBucket.sum += p.v;
+      rt.demandBucket.n++;
     }
   }
 
@@ -929,7 +969,9 @@ export class Engine implements EngineHandle {
     }
     if (now >= this.#nextSaveAt) {
       this.#nextSaveAt = now + this.#config.saveStateEveryMs;
-      await this.saveStates();
+      const forecasters = now >= this.#nextForecasterSaveAt;
+      if (forecasters) this.#nextForecasterSaveAt = now + this.#config.saveForecastersEveryMs;
+      await this.saveStates({ forecasters });
     }
     if (this.#config.persistPoints && now >= this.#nextPruneAt) {
       this.#nextPruneAt = now + 3600_000;
@@ -1461,10 +1503,11 @@ export class Engine implements EngineHandle {
   }
 
   async #predictDemand(now: number): Promise<void> {
-    const { stepMs, predict } = this.#config;
+    const { predict } = this.#config;
+    const stepMs = predict.demandStepMs;
     const horizonSteps = Math.round(predict.demandHorizonMs / stepMs);
     const every = Math.max(1, Math.round(predict.demandStoreStepMs / stepMs));
-    const ref: ModelRef = { kind: seasonalNaiveSpec.kind, version: String(seasonalNaiveSpec.version) };
+    const ref: ModelRef = { kind: this.#forecasterSpec.kind, version: String(this.#forecasterSpec.version) };
     const stored: Prediction[] = [];
     for (const rt of this.#series.values()) {
       if (rt.forecaster === undefined) continue;
@@ -1509,8 +1552,12 @@ export class Engine implements EngineHandle {
 
   // ---------------------------------------------------------------- state and control
 
-  /** Saves every model's streaming state to the store (one transaction). */
-  async saveStates(): Promise<void> {
+  /**
+   * Saves every model's streaming state to the store (one transaction); with `forecasters: false`
+   * the demand forecasters' larger states are left for a later save.
+   */
+  async saveStates(options: { readonly forecasters?: boolean } = {}): Promise<void> {
+    const withForecasters = options.forecasters ?? true;
     const at = this.#clock.now();
     const states: ModelStateRecord[] = [];
     for (const rt of this.#series.values()) {
@@ -1529,11 +1576,11 @@ export class Engine implements EngineHandle {
           state: rt.calibrator.state(),
           updatedAt: at,
         });
-      if (rt.forecaster)
+      if (rt.forecaster && withForecasters)
         states.push({
           key: FORECASTER_KEY + rt.record.id,
-          kind: seasonalNaiveSpec.kind,
-          version: seasonalNaiveSpec.version,
+          kind: this.#forecasterSpec.kind,
+          version: this.#forecasterSpec.version,
           state: rt.forecaster.state(),
           updatedAt: at,
         });

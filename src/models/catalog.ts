@@ -61,8 +61,11 @@ export const DETECTOR_SPECS: readonly ModelSpec<unknown, Detector>[] = [
   likelihoodSpec,
 ];
 
-/** The forecaster Homeostat uses for demand unless told otherwise (`homeostat forecast`, `bench capacity`). */
-export const DEFAULT_FORECASTER_KIND = 'forecaster/seasonal-naive';
+/**
+ * The forecaster Homeostat uses for demand unless told otherwise (engine, `homeostat forecast`, `bench capacity`):
+ * chosen by mean relative MAE vs seasonal-naive on the tuning origins of `bench capacity` (see README).
+ */
+export const DEFAULT_FORECASTER_KIND = 'forecaster/holt-winters';
 
 /** Forecaster specs of the catalog. */
 export const FORECASTER_SPECS: readonly ModelSpec<unknown, Forecaster>[] = [

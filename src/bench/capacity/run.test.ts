@@ -181,7 +181,7 @@ describe('runCapacityBench', () => {
     const text = formatCapacityTables(m);
     expect(text).toMatch(/^toy\s+homeostat\s+seasonal_naive\s+weekly_naive$/m);
     expect(text).toMatch(/^one_minus_wape\s/m);
-    expect(text).toMatch(/^up\s+\S+ \/ 1\s+\S+ \/ 1\s+\S+ \/ 7$/m);
+    expect(text).toMatch(/^up\s+\S+ \/ \S+\s+\S+ \/ 1\s+\S+ \/ 7$/m);
     expect(text).toMatch(/^median_one_minus_wape\s/m);
   });
 });
