@@ -76,6 +76,8 @@ export interface PredictConfig {
    * learn (5-minute demand, as in the capacity benchmark; 5× less work than every minute). Default 5 min.
    */
   readonly demandStepMs: number;
+  /** Share of a resource's limit the capacity model plans for at the forecast peak's upper bound. Default 0.7. */
+  readonly capacityTarget: number;
 }
 
 /** Everything the engine is configured with. */
@@ -152,6 +154,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
     demandHorizonMs: 24 * 3600_000,
     demandStoreStepMs: 10 * 60_000,
     demandStepMs: 5 * 60_000,
+    capacityTarget: 0.7,
   },
   persistPoints: true,
   pointsRetentionMs: 7 * 24 * 3600_000,

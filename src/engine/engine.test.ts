@@ -268,6 +268,15 @@ describe('Engine demand forecasts', () => {
       expect(f.upper[k] ?? 0).toBeGreaterThanOrEqual(f.mean[k] ?? 0);
       expect(t).toBeGreaterThan(at);
     });
+    // The capacity model reads the forecast: the wave peaks near 0.6 of a utilisation share.
+    const c = latest?.capacity;
+    expect(c?.limit).toBe(1);
+    expect(c?.headroom).toBeCloseTo(1 - (latest?.value ?? 0), 12);
+    expect(c?.headroom).toBeGreaterThan(0.3);
+    expect(c?.saturationProbability).toBeLessThan(0.01);
+    expect(c?.timeToSaturationMs).toBeUndefined();
+    expect(c?.recommendation.action).toBe('none'); // no replicas known for a service learned from telemetry
+    expect(latest?.summary).toMatch(/; headroom \d+ %, P\(saturation\) [\d.e-]+; no scaling needed$/);
     await store.close();
   });
 });

@@ -32,12 +32,14 @@ import {
   DETECTOR_SPECS,
   FORECASTER_SPECS,
   type ModelSpec,
+  planCapacity,
 } from '../models/index.js';
 import { RCA_MODEL, rankRootCauses } from '../rca/index.js';
 import type {
   Action,
   Anomaly,
   Attribution,
+  CapacityPlan,
   ChangeEvent,
   Decision,
   DecisionKind,
@@ -1528,6 +1530,12 @@ export class Engine implements EngineHandle {
       if (bounded) this.#twin.setHeadroom(rt.record.entityId, rt.record.metric, Math.max(0, 1 - peak), now);
       const width = peakUpper - peak;
       const confidence = Math.max(0, Math.min(1, 1 - width / Math.max(Math.abs(peak), 1e-9)));
+      // Utilisation shares saturate at 1; the entity's replicas (from the twin) size a scale-out.
+      const replicas = this.#twin.entity(rt.record.entityId)?.capacity?.replicas;
+      const units = replicas !== undefined && Number.isInteger(replicas) && replicas >= 1 ? replicas : undefined;
+      const capacity = bounded
+        ? planCapacity({ forecast: f, limit: 1, ...(units !== undefined ? { units } : {}), target: predict.capacityTarget, now })
+        : undefined;
       stored.push({
         id: this.#id('pr'),
         kind: 'demand',
@@ -1540,11 +1548,13 @@ export class Engine implements EngineHandle {
         value: peak,
         confidence,
         forecast,
+        ...(capacity ? { capacity } : {}),
         explanation: [
           { name: 'peak mean', weight: 1, actual: peak },
           { name: `peak upper ${Math.round(f.level * 100)} %`, weight: 0, actual: peakUpper },
+          ...(capacity ? capacityAttributions(capacity) : []),
         ],
-        summary: `${rt.record.metric} on ${rt.record.entityId} peaks at ${fmt(peak)} (≤ ${fmt(peakUpper)} at ${Math.round(f.level * 100)} %) in the next ${Math.round(predict.demandHorizonMs / 3600_000)} h`,
+        summary: `${rt.record.metric} on ${rt.record.entityId} peaks at ${fmt(peak)} (≤ ${fmt(peakUpper)} at ${Math.round(f.level * 100)} %) in the next ${Math.round(predict.demandHorizonMs / 3600_000)} h${capacity ? `; ${capacitySummary(capacity)}` : ''}`,
       });
     }
     if (stored.length > 0) await this.#store.insertPredictions(stored);
@@ -1702,6 +1712,25 @@ export class Engine implements EngineHandle {
     this.#idCounter++;
     return `${prefix}_${this.#idBase}_${this.#idCounter.toString(36)}`;
   }
+}
+
+/** The capacity plan as explanation rows. */
+function capacityAttributions(c: CapacityPlan): Attribution[] {
+  return [
+    { name: 'headroom', weight: 0, actual: c.headroom },
+    { name: 'P(saturation)', weight: 0, actual: c.saturationProbability },
+    { name: `recommendation: ${c.recommendation.action}`, weight: c.recommendation.confidence, actual: c.recommendation.by },
+  ];
+}
+
+/** One clause on the capacity plan, e.g. `headroom 12 %, P(saturation) 0.08; scale out by 2 (confidence 0.91)`. */
+function capacitySummary(c: CapacityPlan): string {
+  const when = c.timeToSaturationMs !== undefined ? `, saturates in ${fmt(c.timeToSaturationMs / 3600_000)} h` : '';
+  const what =
+    c.recommendation.action === 'scale_out'
+      ? `scale out by ${c.recommendation.by} (confidence ${fmt(c.recommendation.confidence)})`
+      : 'no scaling needed';
+  return `headroom ${Math.round(c.headroom * 100)} %, P(saturation) ${fmt(c.saturationProbability)}${when}; ${what}`;
 }
 
 function severityOf(entities: number, confidence: number): Incident['severity'] {

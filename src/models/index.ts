@@ -98,6 +98,7 @@ export {
   type SeasonalRobustConfig,
   type SeasonalRobustState,
 } from './seasonal-robust.js';
+export { type CapacityInput, type CapacityPlan, type CapacityRecommendation, normalCdf, planCapacity } from './capacity-plan.js';
 export { HoltWinters, type HoltWintersConfig, type HoltWintersState, holtWintersSpec } from './holt-winters.js';
 export {
   choleskySolve,

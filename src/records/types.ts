@@ -70,8 +70,42 @@ export interface Prediction {
   readonly value: number;
   readonly confidence: number;
   readonly forecast?: Forecast;
+  /** demand: the capacity model's reading of the forecast against the entity's capacity. */
+  readonly capacity?: CapacityPlan;
   readonly explanation: readonly Attribution[];
   readonly summary: string;
+}
+
+/** What to do about capacity (models/capacity-plan). */
+export interface CapacityRecommendation {
+  readonly action: 'scale_out' | 'none';
+  /** Units to add (0 for none). */
+  readonly by: number;
+  /** Probability that the action is needed (scale_out) or not needed (none), in [0, 1]. */
+  readonly confidence: number;
+  readonly reason: string;
+}
+
+/** The capacity plan of one resource of one entity, from its demand forecast (models/capacity-plan). */
+export interface CapacityPlan {
+  /** Demand at which the resource saturates (1 for a utilisation share). */
+  readonly limit: number;
+  /** Units of capacity when planned (replicas, cores), if known. */
+  readonly units?: number;
+  /** Share of the limit planned for at the peak's upper bound. */
+  readonly target: number;
+  readonly peakMean: number;
+  readonly peakUpper: number;
+  readonly peakAt: number;
+  /** Share of the limit left at the forecast peak (negative = over the limit). */
+  readonly headroom: number;
+  /** Probability that demand at the peak reaches the limit, in [0, 1]. */
+  readonly saturationProbability: number;
+  /** Time until the mean forecast reaches the limit (ms); absent when it does not within the horizon. */
+  readonly timeToSaturationMs?: number;
+  /** Time until the interval's upper bound reaches the limit (ms); absent when it does not. */
+  readonly earliestSaturationMs?: number;
+  readonly recommendation: CapacityRecommendation;
 }
 
 /** A change in the infrastructure: a deploy, a config change, a restart, an external alert. */
