@@ -359,8 +359,63 @@ function entityPage(detail: EntityDetail, charts: readonly ChartData[]): HTMLEle
             ...detail.relations.in.map((r) => h('li', {}, entityLink(r.from), ` ${r.kind.replace(/_/g, ' ')} this`)),
           ),
     ),
+    capacitySection(detail.predictions),
     h('section', { 'aria-labelledby': 'sig-h' }, h('h3', { id: 'sig-h' }, 'Signals'), chartGrid(charts)),
     h('section', { 'aria-labelledby': 'an-h' }, h('h3', { id: 'an-h' }, 'Recent anomalies'), anomalyTable(detail.anomalies)),
+  );
+}
+
+/** The capacity model's latest plan per resource: headroom, saturation, recommendation. Null when there is none. */
+function capacitySection(predictions: readonly Prediction[]): HTMLElement | null {
+  const latest = new Map<string, Prediction>();
+  for (const p of predictions) {
+    if (p.kind !== 'demand' || p.capacity === undefined || p.metric === undefined) continue;
+    const prev = latest.get(p.metric);
+    if (prev === undefined || p.at > prev.at) latest.set(p.metric, p);
+  }
+  if (latest.size === 0) return null;
+  const body = h('tbody');
+  for (const [metric, p] of [...latest].sort(([a], [b]) => a.localeCompare(b))) {
+    const c = p.capacity;
+    if (c === undefined) continue;
+    const r = c.recommendation;
+    body.append(
+      h(
+        'tr',
+        { 'data-testid': 'capacity-row' },
+        h('td', {}, metric),
+        h('td', {}, `${compact(c.peakMean)} (≤ ${compact(c.peakUpper)}) at ${formatTime(c.peakAt)}`),
+        h('td', {}, percent(c.headroom)),
+        h('td', {}, percent(c.saturationProbability)),
+        h('td', {}, c.timeToSaturationMs !== undefined ? `${compact(c.timeToSaturationMs / 3600_000)} h` : '—'),
+        h(
+          'td',
+          { title: r.reason },
+          r.action === 'scale_out' ? `scale out by ${r.by} (${percent(r.confidence)})` : `none (${percent(r.confidence)})`,
+        ),
+      ),
+    );
+  }
+  return h(
+    'section',
+    { 'aria-labelledby': 'cap-h' },
+    h('h3', { id: 'cap-h' }, 'Capacity, next 24 h'),
+    h(
+      'table',
+      {},
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...['Resource', 'Peak forecast', 'Headroom', 'P(saturation)', 'Saturates in', 'Recommendation'].map((c) =>
+            h('th', { scope: 'col' }, c),
+          ),
+        ),
+      ),
+      body,
+    ),
   );
 }
 

@@ -96,6 +96,17 @@ describe.skipIf(!haveBrowser && !REQUIRED)('dashboard end to end', () => {
       expect(await detail.locator('[data-testid="hypothesis"]').count()).toBeGreaterThan(0);
       expect(await detail.locator('[data-testid="decision-row"]').count()).toBeGreaterThan(0);
       expect(await detail.textContent()).toMatch(/service:|host:|database:|queue:/);
+      // A service's page shows the capacity model's plan from its latest demand forecasts.
+      const service = await page.evaluate(async () => {
+        const res = await fetch('/api/v1/predictions?kind=demand&limit=1');
+        const body = (await res.json()) as { predictions: { entityId: string }[] };
+        return body.predictions[0]?.entityId;
+      });
+      expect(service).toMatch(/^service:/);
+      await page.goto(`${running.url}/#/entities/${encodeURIComponent(service as string)}`);
+      const capacity = page.locator('[data-testid="capacity-row"]').first();
+      await capacity.waitFor({ timeout: 20_000 });
+      expect(await capacity.textContent()).toMatch(/utilization.*%.*(scale out by \d+|none) \(\d+(\.\d+)?%\)/);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
