@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { benchCommand } from './bench.js';
 
@@ -40,8 +41,44 @@ describe('homeostat bench capacity', () => {
 
   it('rejects an unknown task and an unknown method', async () => {
     await expect(benchCommand(['capacityx'])).rejects.toThrow(
-      'homeostat bench: unknown task "capacityx" (expected: loop, anomaly or capacity)',
+      'homeostat bench: unknown task "capacityx" (expected: loop, anomaly, capacity or failure)',
     );
     await expect(benchCommand(['capacity', '--data', dir, '--methods', 'oracle'])).rejects.toThrow(/unknown method "oracle"/);
+  });
+});
+
+describe('homeostat bench failure', () => {
+  it('prints its tables, skips missing traces, and writes its outputs', async () => {
+    const root = join(dir, 'failure-data');
+    mkdirSync(join(root, 'failure', 'grid5000'), { recursive: true });
+    const lines = ['# event_id component_id node_id platform_id node_name event_type event_start_time event_stop_time event_end_reason'];
+    const start = Date.UTC(2020, 0, 1) / 1000;
+    for (let k = 0; k < 150; k++) {
+      const t = start + k * 30 * 3600;
+      lines.push(`${2 * k}\t0\t0\t5\tG1/s1/c1/n1\t1\t${t}\t${t + 29 * 3600}\tNULL`);
+      lines.push(`${2 * k + 1}\t0\t0\t5\tG1/s1/c1/n1\t0\t${t + 29 * 3600}\t${t + 30 * 3600}\tNULL`);
+    }
+    writeFileSync(join(root, 'failure', 'grid5000', 'event_trace.tab.gz'), gzipSync(`${lines.join('\n')}\n`));
+    const out = join(dir, 'failure-out');
+    let printed = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      printed += String(chunk);
+      return true;
+    });
+    const errors: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      errors.push(String(chunk));
+      return true;
+    });
+    const code = await benchCommand(['failure', '--data', root, '--out', out, '--methods', 'always_no,persistence']);
+    expect(code).toBe(0);
+    expect(printed).toMatch(/^grid5000\s+always_no\s+persistence$/m);
+    expect(printed).toMatch(/^balanced_accuracy\s+0\.500\s+\S+$/m);
+    expect(printed).toContain('lanl: skipped (');
+    expect(errors.some((l) => l.startsWith('skipping lanl: '))).toBe(true);
+    expect(existsSync(join(out, 'failure', 'metrics.json'))).toBe(true);
+    expect(existsSync(join(out, 'failure', 'report.html'))).toBe(true);
+    expect(existsSync(join(out, 'failure', 'predictions', 'grid5000.csv'))).toBe(true);
+    await expect(benchCommand(['failure', '--data', root, '--methods', 'oracle'])).rejects.toThrow(/unknown method "oracle"/);
   });
 });

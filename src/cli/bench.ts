@@ -2,13 +2,15 @@
  * @module cli/bench
  * `homeostat bench <task>`: measured evaluations. `loop` runs the closed loop on the simulator;
  * `anomaly` scores the default detector and a baseline on NAB, SMD and KPI; `capacity` scores
- * 24-hour forecasts on the capacity traces and the AWS per-instance series.
+ * 24-hour forecasts on the capacity traces and the AWS per-instance series; `failure` scores
+ * 6-hour failure forecasts on the Grid'5000 and LANL failure traces.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatAnomalyTables, runAnomalyBench } from '../bench/anomaly/index.js';
 import { formatCapacityTables, runCapacityBench } from '../bench/capacity/index.js';
+import { formatFailureTables, runFailureBench } from '../bench/failure/index.js';
 import { formatLoopTable, runLoopBench } from '../bench/loop.js';
 import { invalid } from '../errors.js';
 import { type FlagSpec, helpText, parseArgs } from './args.js';
@@ -39,6 +41,7 @@ Tasks:
   loop     the closed Detect → Predict → Decide → Heal loop against the simulated fleet
   anomaly  anomaly detection on NAB, SMD and KPI (labelled real data) beside a baseline
   capacity 24-hour demand forecasts on the Google, Azure and AWS traces beside seasonal-naive
+  failure  6-hour failure forecasts on the Grid'5000 and LANL traces beside simple baselines
 
 Run homeostat bench <task> --help for the options of a task.
 `;
@@ -166,6 +169,68 @@ async function capacityCommand(rest: readonly string[]): Promise<number> {
   return 0;
 }
 
+const FAILURE_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'data',
+    type: 'string',
+    description: 'datasets root (holding failure/grid5000/event_trace.tab.gz and failure/lanl/)',
+    defaultText: '../shared/datasets',
+  },
+  {
+    name: 'out',
+    type: 'string',
+    description: 'output folder; writes OUT/failure/{metrics.json,report.html,predictions/}',
+    defaultText: 'bench-out',
+  },
+  {
+    name: 'methods',
+    type: 'string',
+    description: 'comma-separated methods to run (e.g. persistence,logistic_regression)',
+    defaultText: 'all',
+  },
+];
+
+const FAILURE_HELP = helpText(
+  'homeostat bench failure [--data DIR] [--out OUT] [--methods M1,M2]',
+  "Forecasts, every hour for every node (and LANL system), whether a failure starts within 6 h, on\nthe Grid'5000 availability trace (test: its last 3 months) and the LANL records (test: the last\n2 years), trained on the period before (its last 20 % choose thresholds), with the datasets\nREADME's metrics for every method. Missing folders are skipped with a line saying so.",
+  FAILURE_FLAGS,
+);
+
+async function failureCommand(rest: readonly string[]): Promise<number> {
+  const args = parseArgs(rest, FAILURE_FLAGS, 'homeostat bench failure');
+  if (args.help) {
+    process.stdout.write(FAILURE_HELP);
+    return 0;
+  }
+  if (args.positional.length > 0)
+    throw invalid(`homeostat bench failure: unexpected argument ${args.positional[0]} (see homeostat bench failure --help)`);
+  const root = resolve((args.flags.data as string | undefined) ?? '../shared/datasets');
+  const out = (args.flags.out as string | undefined) ?? 'bench-out';
+  const only =
+    args.flags.methods === undefined
+      ? undefined
+      : String(args.flags.methods)
+          .split(',')
+          .map((m) => m.trim())
+          .filter(Boolean);
+  let bar: ProgressBar | undefined;
+  const metrics = runFailureBench({
+    root,
+    out,
+    ...(only ? { only } : {}),
+    onProgress: (done, total) => {
+      bar ??= new ProgressBar('bench failure', total);
+      bar.update(done);
+    },
+  });
+  bar?.done();
+  const dir = join(out, 'failure');
+  process.stdout.write(
+    `${formatFailureTables(metrics)}\n\nwall ${metrics.seconds} s\nwrote ${join(dir, 'metrics.json')}, ${join(dir, 'report.html')} and ${join(dir, 'predictions')}/\n`,
+  );
+  return 0;
+}
+
 /** Runs `homeostat bench`. */
 export async function benchCommand(argv: readonly string[]): Promise<number> {
   const [task, ...rest] = argv;
@@ -175,7 +240,8 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   }
   if (task === 'anomaly') return anomalyCommand(rest);
   if (task === 'capacity') return capacityCommand(rest);
-  if (task !== 'loop') throw invalid(`homeostat bench: unknown task "${task}" (expected: loop, anomaly or capacity)`);
+  if (task === 'failure') return failureCommand(rest);
+  if (task !== 'loop') throw invalid(`homeostat bench: unknown task "${task}" (expected: loop, anomaly, capacity or failure)`);
   const args = parseArgs(rest, LOOP_FLAGS, 'homeostat bench loop');
   if (args.help) {
     process.stdout.write(LOOP_HELP);

@@ -1,0 +1,133 @@
+/**
+ * @module bench/failure/report
+ * The HTML report of the failure benchmark: one table per dataset with the methods side by side
+ * (test figures, then the tune-row figures), the split of each dataset, the methods and protocol
+ * notes, and an inline SVG precision-recall curve per dataset (one line per method, no
+ * dependencies).
+ */
+import type { FailureBenchMetrics, FailureCurve, FailureMethodMetrics } from './run.js';
+
+/** The metric rows of the printed and HTML tables (`tuning.x` = field x on the tune rows). */
+export const FAILURE_TABLE_METRICS: readonly string[] = [
+  'accuracy',
+  'base_rate',
+  'balanced_accuracy',
+  'roc_auc',
+  'pr_auc',
+  'precision',
+  'recall',
+  'event_recall',
+  'median_lead_h',
+  'ece',
+  'brier',
+  'threshold',
+  'events',
+  'seconds',
+  'tuning.roc_auc',
+  'tuning.pr_auc',
+  'tuning.precision',
+  'tuning.recall',
+  'tuning.event_recall',
+];
+
+/** A method's figure by table row name (`tuning.pr_auc` reads the nested object). */
+export function failureValue(m: FailureMethodMetrics | undefined, metric: string): unknown {
+  if (!m) return undefined;
+  if (metric.startsWith('tuning.')) return (m.tuning as unknown as Record<string, unknown>)[metric.slice('tuning.'.length)];
+  return (m as unknown as Record<string, unknown>)[metric];
+}
+
+/** A figure as table text: `-` when absent, `n/a` for NaN. */
+export function failureCell(v: unknown): string {
+  if (typeof v !== 'number') return '-';
+  if (Number.isNaN(v)) return 'n/a';
+  if (Number.isInteger(v)) return String(v);
+  return Math.abs(v) < 0.01 ? v.toPrecision(3) : v.toFixed(v >= 100 ? 1 : 3);
+}
+
+const SIZE = 320;
+const PAD = 34;
+const COLOURS = ['#1f5fa8', '#e07b00', '#2a9d3c', '#b0302a', '#7b4fb0', '#777777'];
+
+function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/**
+ * Inline SVG of the precision-recall curves of one dataset: recall on x, precision on y, both
+ * 0 … 1, one polyline per method (starting at recall 0 with the first point's precision), legend below.
+ */
+export function prCurveSvg(curves: readonly FailureCurve[]): string {
+  const inner = SIZE - 2 * PAD;
+  const x = (r: number): number => PAD + r * inner;
+  const y = (p: number): number => PAD / 2 + (1 - p) * inner;
+  const parts: string[] = [
+    `<rect x="${PAD}" y="${PAD / 2}" width="${inner}" height="${inner}" fill="none" stroke="#bbb"/>`,
+    `<text x="${SIZE / 2}" y="${SIZE - 4}" font-size="11" text-anchor="middle">recall</text>`,
+    `<text x="10" y="${SIZE / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 10 ${SIZE / 2})">precision</text>`,
+  ];
+  for (const t of [0, 0.5, 1]) {
+    parts.push(`<text x="${x(t).toFixed(1)}" y="${(PAD / 2 + inner + 12).toFixed(1)}" font-size="10" text-anchor="middle">${t}</text>`);
+    parts.push(`<text x="${PAD - 4}" y="${(y(t) + 3).toFixed(1)}" font-size="10" text-anchor="end">${t}</text>`);
+  }
+  curves.forEach((c, k) => {
+    const colour = COLOURS[k % COLOURS.length] as string;
+    const pts = c.points.filter((p) => Number.isFinite(p.recall) && Number.isFinite(p.precision));
+    if (pts.length > 0) {
+      const line = [
+        `${x(0).toFixed(1)},${y((pts[0] as (typeof pts)[number]).precision).toFixed(1)}`,
+        ...pts.map((p) => `${x(p.recall).toFixed(1)},${y(p.precision).toFixed(1)}`),
+      ];
+      parts.push(`<polyline points="${line.join(' ')}" fill="none" stroke="${colour}" stroke-width="1.5"/>`);
+    }
+  });
+  const legend = curves
+    .map((c, k) => `<span style="color:${COLOURS[k % COLOURS.length]}">&#9632; ${esc(c.method)}</span>`)
+    .join(' &nbsp; ');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${SIZE}" height="${SIZE}" viewBox="0 0 ${SIZE} ${SIZE}">${parts.join('')}</svg><div>${legend}</div>`;
+}
+
+/**
+ * The whole report as one self-contained HTML page.
+ * @param text the printed tables, shown verbatim at the end.
+ */
+export function renderFailureReport(m: FailureBenchMetrics, curves: readonly FailureCurve[], text: string): string {
+  const sections: string[] = [];
+  for (const [name, methods] of Object.entries(m.datasets)) {
+    const names = Object.keys(methods);
+    const rows = FAILURE_TABLE_METRICS.map(
+      (metric) =>
+        `<tr><th>${esc(metric)}</th>${names.map((n) => `<td>${failureCell(failureValue(methods[n], metric))}</td>`).join('')}</tr>`,
+    ).join('\n');
+    const split = m.splits[name];
+    const periods = split
+      ? `<ul>${Object.entries(split.periods)
+          .map(
+            ([p, s]) =>
+              `<li>${esc(p)}: ${esc(s.from)} → ${esc(s.to)}, ${s.rows} rows of ${s.entity_hours} entity-hours (sample rate ${s.sample_rate}), base rate ${s.base_rate}, ${s.events} onsets</li>`,
+          )
+          .join('')}<li>predictions written: ${esc(split.predictions)}</li></ul>`
+      : '';
+    sections.push(
+      `<h2>${esc(name)}</h2>\n<table><tr><th>metric</th>${names.map((n) => `<th>${esc(n)}</th>`).join('')}</tr>\n${rows}</table>\n${periods}\n<h3>Precision-recall, test period</h3>\n${prCurveSvg(curves.filter((c) => c.dataset === name))}`,
+    );
+  }
+  for (const [name, reason] of Object.entries(m.skipped)) sections.push(`<h2>${esc(name)}</h2><p>skipped: ${esc(reason)}</p>`);
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>Homeostat failure benchmark</title>
+<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1000px}table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:2px 8px;text-align:right}th:first-child{text-align:left}pre{background:#f4f4f4;padding:1em;overflow:auto}</style>
+</head><body>
+<h1>Failure benchmark: a failure within 6 hours</h1>
+<p>data: ${esc(m.data)} · ${m.seconds} s wall</p>
+${sections.join('\n')}
+<h2>Methods</h2>
+<ul>${Object.entries(m.methods)
+    .map(([n, d]) => `<li><b>${esc(n)}</b>: ${esc(d)}</li>`)
+    .join('')}</ul>
+<h2>Protocol</h2>
+<ul>${m.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
+<h2>Printed tables</h2>
+<pre>${esc(text)}</pre>
+</body></html>
+`;
+}

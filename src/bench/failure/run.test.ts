@@ -1,0 +1,92 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { FailureMethod } from './methods.js';
+import { formatFailureTables, runFailureBench } from './run.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'homeostat-failure-run-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Four nodes over six months, each failing for one hour every 30 + 7·i hours. */
+function syntheticFta(): string {
+  const start = Date.UTC(2020, 0, 1) / 1000;
+  const end = Date.UTC(2020, 6, 1) / 1000;
+  const lines = ['# event_id component_id node_id platform_id node_name event_type event_start_time event_stop_time event_end_reason'];
+  let id = 0;
+  for (let i = 0; i < 4; i++) {
+    const node = `G1/site1/c${i % 2}/node${i}`;
+    const period = (30 + 7 * i) * 3600;
+    let t = start;
+    while (t < end) {
+      lines.push(`${id++}\t0\t${i}\t5\t${node}\t1\t${t}\t${t + period - 3600}\tNULL`);
+      lines.push(`${id++}\t0\t${i}\t5\t${node}\t0\t${t + period - 3600}\t${t + period}\tNULL`);
+      t += period;
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function root(): string {
+  const r = join(dir, 'data');
+  mkdirSync(join(r, 'failure', 'grid5000'), { recursive: true });
+  writeFileSync(join(r, 'failure', 'grid5000', 'event_trace.tab.gz'), gzipSync(syntheticFta()));
+  return r;
+}
+
+describe('runFailureBench', () => {
+  it('scores every method on the test period, skips the missing LANL file and writes its outputs', () => {
+    const out = join(dir, 'out');
+    const logs: string[] = [];
+    const progress: number[] = [];
+    const m = runFailureBench({ root: root(), out, onLog: (l) => logs.push(l), onProgress: (d, t) => progress.push(d / t) });
+    expect(logs).toEqual([`skipping lanl: ${join(dir, 'data', 'failure', 'lanl', 'lanl_failures_1996_2005.csv')} not found`]);
+    expect(progress.at(-1)).toBe(1);
+    const g = m.datasets.grid5000;
+    expect(Object.keys(g ?? {})).toEqual(['always_no', 'persistence', 'logistic_regression']);
+    const no = g?.always_no;
+    expect(no?.accuracy).toBeCloseTo(1 - (no?.base_rate ?? 0), 4);
+    expect([no?.roc_auc, no?.recall, no?.event_recall, no?.balanced_accuracy]).toEqual([0.5, 0, 0, 0.5]);
+    expect(no?.pr_auc).toBeCloseTo(no?.base_rate ?? 0, 4);
+    // strictly periodic failures: an onset in the last 6 h never precedes another within 6 h
+    expect(g?.persistence?.recall).toBe(0);
+    // hours since the last failure predicts the next one: the logistic regression ranks well
+    expect(g?.logistic_regression?.roc_auc).toBeGreaterThan(0.9);
+    expect(g?.logistic_regression?.event_recall).toBeGreaterThan(0.9);
+    // the trace ends at the UTC day after its last start (early July): test = the 3 months before
+    expect(m.splits.grid5000?.periods.test.from).toMatch(/^2020-04-0[1-4]T00:00:00.000Z$/);
+    expect(m.splits.grid5000?.predictions).toMatch(/^logistic_regression \(best PR-AUC on the tune rows/);
+    const json = JSON.parse(readFileSync(join(out, 'failure', 'metrics.json'), 'utf8'));
+    expect(json.task).toBe('failure');
+    expect(json.datasets.grid5000.persistence.tuning.roc_auc).toBeTypeOf('number');
+    const csv = readFileSync(join(out, 'failure', 'predictions', 'grid5000.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(csv[0]).toBe('entity,timestamp,probability,label');
+    expect(csv.length - 1).toBe(m.splits.grid5000?.periods.test.rows);
+    expect(csv[1]).toMatch(new RegExp(`^site1/c0/node0,${m.splits.grid5000?.periods.test.from},[0-9.e-]+,[01]$`));
+    const html = readFileSync(join(out, 'failure', 'report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toContain('logistic_regression');
+    expect(formatFailureTables(m)).toMatch(/^roc_auc\s+0\.500\s+\S+\s+\S+$/m);
+  });
+
+  it('runs extra methods given by the caller and rejects unknown names', () => {
+    const constant: FailureMethod = {
+      name: 'homeostat',
+      description: 'test method: probability 0.5 everywhere, threshold 0.4',
+      run: (input) => ({
+        tune: new Float64Array(input.tune.rows).fill(0.5),
+        test: new Float64Array(input.test.rows).fill(0.5),
+        threshold: 0.4,
+      }),
+    };
+    const m = runFailureBench({ root: root(), methods: [constant], onLog: () => {} });
+    expect(m.datasets.grid5000?.homeostat?.recall).toBe(1);
+    expect(m.datasets.grid5000?.homeostat?.brier).toBeCloseTo(0.25, 6);
+    expect(() => runFailureBench({ root: root(), only: ['oracle'], onLog: () => {} })).toThrow(
+      'bench failure: unknown method "oracle" (expected some of: always_no, persistence, logistic_regression)',
+    );
+  });
+});
