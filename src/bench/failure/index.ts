@@ -77,3 +77,4 @@ export {
   TEST_MONTHS,
   writePredictions,
 } from './run.js';
+export { type HomeostatMethodOptions, homeostatMethod } from './homeostat-method.js';

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FailureMethod } from './methods.js';
+import { xgboostTestsEnabled } from '../../models/xgboost/native.js';
 import { formatFailureTables, runFailureBench } from './run.js';
+
+/** Every run includes the homeostat method, which trains with XGBoost. */
+const ENABLED = xgboostTestsEnabled('bench/failure run');
 
 const dir = mkdtempSync(join(tmpdir(), 'homeostat-failure-run-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,7 +39,7 @@ function root(): string {
   return r;
 }
 
-describe('runFailureBench', () => {
+describe.skipIf(!ENABLED)('runFailureBench', () => {
   it('scores every method on the test period, skips the missing LANL file and writes its outputs', () => {
     const out = join(dir, 'out');
     const logs: string[] = [];
@@ -44,7 +48,7 @@ describe('runFailureBench', () => {
     expect(logs).toEqual([`skipping lanl: ${join(dir, 'data', 'failure', 'lanl', 'lanl_failures_1996_2005.csv')} not found`]);
     expect(progress.at(-1)).toBe(1);
     const g = m.datasets.grid5000;
-    expect(Object.keys(g ?? {})).toEqual(['always_no', 'persistence', 'logistic_regression']);
+    expect(Object.keys(g ?? {})).toEqual(['homeostat', 'always_no', 'persistence', 'logistic_regression']);
     const no = g?.always_no;
     expect(no?.accuracy).toBeCloseTo(1 - (no?.base_rate ?? 0), 4);
     expect([no?.roc_auc, no?.recall, no?.event_recall, no?.balanced_accuracy]).toEqual([0.5, 0, 0, 0.5]);
@@ -54,9 +58,11 @@ describe('runFailureBench', () => {
     // hours since the last failure predicts the next one: the logistic regression ranks well
     expect(g?.logistic_regression?.roc_auc).toBeGreaterThan(0.9);
     expect(g?.logistic_regression?.event_recall).toBeGreaterThan(0.9);
+    // the trees find the period exactly: every onset flagged, nothing else
+    expect([g?.homeostat?.roc_auc, g?.homeostat?.precision, g?.homeostat?.recall, g?.homeostat?.event_recall]).toEqual([1, 1, 1, 1]);
     // the trace ends at the UTC day after its last start (early July): test = the 3 months before
     expect(m.splits.grid5000?.periods.test.from).toMatch(/^2020-04-0[1-4]T00:00:00.000Z$/);
-    expect(m.splits.grid5000?.predictions).toMatch(/^logistic_regression \(best PR-AUC on the tune rows/);
+    expect(m.splits.grid5000?.predictions).toMatch(/^homeostat \(best PR-AUC on the tune rows/);
     const json = JSON.parse(readFileSync(join(out, 'failure', 'metrics.json'), 'utf8'));
     expect(json.task).toBe('failure');
     expect(json.datasets.grid5000.persistence.tuning.roc_auc).toBeTypeOf('number');
@@ -69,7 +75,7 @@ describe('runFailureBench', () => {
     const html = readFileSync(join(out, 'failure', 'report.html'), 'utf8');
     expect(html).toContain('<svg');
     expect(html).toContain('logistic_regression');
-    expect(formatFailureTables(m)).toMatch(/^roc_auc\s+0\.500\s+\S+\s+\S+$/m);
+    expect(formatFailureTables(m)).toMatch(/^roc_auc\s+\S+\s+0\.500\s+\S+\s+\S+$/m);
   });
 
   it('runs extra methods given by the caller and rejects unknown names', () => {
@@ -86,7 +92,7 @@ describe('runFailureBench', () => {
     expect(m.datasets.grid5000?.homeostat?.recall).toBe(1);
     expect(m.datasets.grid5000?.homeostat?.brier).toBeCloseTo(0.25, 6);
     expect(() => runFailureBench({ root: root(), only: ['oracle'], onLog: () => {} })).toThrow(
-      'bench failure: unknown method "oracle" (expected some of: always_no, persistence, logistic_regression)',
+      'bench failure: unknown method "oracle" (expected some of: homeostat, always_no, persistence, logistic_regression)',
     );
   });
 });

@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { describe, invalid } from '../../errors.js';
 import { type FailureTrace, readGrid5000, readLanl } from './datasets.js';
 import { buildFailureGrid, type FailureGrid, type GridSplit, HORIZON_H, HOUR_MS } from './grid.js';
+import { homeostatMethod } from './homeostat-method.js';
 import { type FailureMethod, failureBaselines } from './methods.js';
 import { averagePrecision, calibration, eventFigures, type PrPoint, prCurve, rocAuc, scoreGroups, thresholdFigures } from './metrics.js';
 import { FAILURE_TABLE_METRICS, failureCell, failureValue, renderFailureReport } from './report.js';
@@ -97,9 +98,9 @@ export interface FailureBenchOptions {
   readonly maxTestRows?: number;
 }
 
-/** Every method of the benchmark, in report order: the baselines (the lead adds `homeostat` here). */
+/** Every method of the benchmark, in report order: `homeostat` (XGBoost trees), then the baselines. */
 export function failureMethods(): FailureMethod[] {
-  return failureBaselines();
+  return [homeostatMethod(), ...failureBaselines()];
 }
 
 /** A PR curve of one method on one dataset's test period, for the report. */
@@ -280,7 +281,7 @@ export function runFailureBench(options: FailureBenchOptions): FailureBenchMetri
       `hourly grid per entity: label = a failure onset in [τ, τ + ${HORIZON_H} h) (Grid'5000: an unavailability interval starts — a node's first interval, when unavailable, is not an observed onset; LANL: a failure record starts; lanl_system: a record anywhere in the system); an entity is on the grid from the start to the end of its observation.`,
       "features use only onsets before τ: hours since the last onset (since observation start when none, with a no_failure_yet flag), onsets in the last 6 h / 24 h / 7 d, down now, lifetime onsets per day; the same counts for the cluster and site (Grid'5000) or system (LANL).",
       "split from the data: trace end = the last onset or interval start rounded up to a UTC day; test = the last 3 calendar months (Grid'5000) or 24 (LANL) before it; training = all before, its first 80 % to fit, its last 20 % (tune) to choose thresholds; rows whose 6-hour label window crosses into a later period are dropped.",
-      'top-level figures are on the test period; "tuning" holds the same figures on the tune rows. Thresholds: always_no and persistence 0.5 (their probabilities are 0/1); logistic_regression the F1-maximising threshold on the tune rows.',
+      'top-level figures are on the test period; "tuning" holds the same figures on the tune rows. Thresholds: always_no and persistence 0.5 (their probabilities are 0/1); logistic_regression and homeostat (after Platt calibration on the tune rows) the F1-maximising threshold on the tune rows.',
       'when a period holds more rows than its cap (training 2,000,000, test 3,000,000 by default), negative rows are sampled deterministically (hash of entity and hour) and weighted 1 / rate; positive rows are all kept, so event recall and lead time are exact; the other figures are weighted estimates (see splits.*.periods.*.sample_rate). Predictions CSVs hold the kept test rows, with a weight column when any weight differs from 1.',
       "LANL: systems are observed from their production month (or first record) until their decommission month or the trace end; a system's nodes that never fail form one row per hour (`<system>/others`) weighted by their number; records without a node number count at system level only; times read as UTC.",
       'event_recall = onsets with at least one positive prediction of their entity in the 6 hours before (rows τ with s − 6 h < τ ≤ s) / onsets with such rows; median_lead_h = median of s − the first positive τ; ece over 10 equal-width bins; brier = mean (p − y)².',
