@@ -12,6 +12,7 @@
  *   Statistical Learning, §4.4.1 (fitting logistic regression by IRLS).
  */
 import { invalid } from '../../errors.js';
+import { choleskySolve as solveSpd } from '../../models/index.js';
 import type { FeatureMatrix } from './grid.js';
 import { bestF1Threshold, scoreGroups } from './metrics.js';
 
@@ -101,31 +102,14 @@ function transformRow(model: Pick<LogisticModel, 'log' | 'mean' | 'scale'>, x: F
   }
 }
 
-/** Solves A z = b for a symmetric positive definite A (n × n, row-major) by Cholesky; A is overwritten. */
+/**
+ * Solves A z = b for a symmetric positive definite A (n × n, row-major) by Cholesky (the models'
+ * solver); A is overwritten.
+ * @throws HomeostatError invalid_argument when A is not positive definite.
+ */
 export function choleskySolve(a: Float64Array, b: Float64Array, n: number): Float64Array {
-  for (let j = 0; j < n; j++) {
-    let s = a[j * n + j] as number;
-    for (let k = 0; k < j; k++) s -= (a[j * n + k] as number) ** 2;
-    if (!(s > 0)) throw invalid(`choleskySolve: expected a positive definite matrix (pivot ${j} is ${s})`);
-    const l = Math.sqrt(s);
-    a[j * n + j] = l;
-    for (let i = j + 1; i < n; i++) {
-      let t = a[i * n + j] as number;
-      for (let k = 0; k < j; k++) t -= (a[i * n + k] as number) * (a[j * n + k] as number);
-      a[i * n + j] = t / l;
-    }
-  }
-  const z = Float64Array.from(b);
-  for (let i = 0; i < n; i++) {
-    let t = z[i] as number;
-    for (let k = 0; k < i; k++) t -= (a[i * n + k] as number) * (z[k] as number);
-    z[i] = t / (a[i * n + i] as number);
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let t = z[i] as number;
-    for (let k = i + 1; k < n; k++) t -= (a[k * n + i] as number) * (z[k] as number);
-    z[i] = t / (a[i * n + i] as number);
-  }
+  const z = solveSpd(a, b, n);
+  if (z === undefined) throw invalid(`choleskySolve: expected a positive definite ${n} × ${n} matrix (a pivot was ≤ 0)`);
   return z;
 }
 
