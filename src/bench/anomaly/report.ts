@@ -4,6 +4,7 @@
  * methods side by side, the protocol notes, and inline SVG charts (no dependencies) of a few
  * series — values with labelled points shaded, alarms as ticks, and the score with its threshold.
  */
+import { benchReportPage, datasetTablesHtml, escapeHtml } from '../report-html.js';
 import type { AnomalyBenchMetrics } from './run.js';
 
 /** One series drawn in the report. */
@@ -23,16 +24,6 @@ const WIDTH = 960;
 const PANEL = 120;
 /** Buckets drawn per chart at most (each bucket keeps min/max value and max score). */
 const BUCKETS = 480;
-
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-function cell(v: unknown): string {
-  if (typeof v !== 'number') return '-';
-  if (Number.isNaN(v)) return 'n/a';
-  return Number.isInteger(v) ? String(v) : v.toFixed(v >= 100 ? 1 : 3);
-}
 
 /**
  * Inline SVG of one series: top panel the values (min/max per bucket), red bands where labelled,
@@ -99,55 +90,21 @@ export function chartSvg(c: ReportChart): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${2 * PANEL + 10}" viewBox="0 0 ${WIDTH} ${2 * PANEL + 10}">${parts.join('')}</svg>`;
 }
 
-/** A method's figures as `name → number`, nested objects (except per-series rows) as `object.name`. */
-function flatten(m: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(m ?? {})) {
-    if (k === 'series') continue;
-    if (typeof v === 'object' && v !== null) for (const [k2, v2] of Object.entries(v)) out[`${k}.${k2}`] = v2;
-    else out[k] = v;
-  }
-  return out;
-}
-
 /**
  * The whole report as one self-contained HTML page.
  * @param text the printed tables, shown verbatim at the end.
  */
 export function renderAnomalyReport(m: AnomalyBenchMetrics, charts: readonly ReportChart[], text: string): string {
-  const sections: string[] = [];
-  for (const [name, methods] of Object.entries(m.datasets)) {
-    if (!methods) continue;
-    const names = Object.keys(methods);
-    const flat = names.map((meth) => flatten(methods[meth]));
-    const metricNames = [...new Set(flat.flatMap((f) => Object.keys(f)))];
-    const rows = metricNames
-      .map((metric) => `<tr><th>${esc(metric)}</th>${flat.map((f) => `<td>${cell(f[metric])}</td>`).join('')}</tr>`)
-      .join('\n');
-    sections.push(
-      `<h2>${esc(name)}</h2>\n<table><tr><th>metric</th>${names.map((n) => `<th>${esc(n)}</th>`).join('')}</tr>\n${rows}</table>`,
-    );
-  }
-  for (const [name, reason] of Object.entries(m.skipped)) sections.push(`<h2>${esc(name)}</h2><p>skipped: ${esc(reason ?? '')}</p>`);
-  const chartHtml = charts.map((c) => `<h3>${esc(c.title)}</h3>\n${chartSvg(c)}`).join('\n');
-  return `<!doctype html>
-<html><head><meta charset="utf-8"><title>Homeostat anomaly benchmark</title>
-<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1000px}table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:2px 8px;text-align:right}th:first-child{text-align:left}pre{background:#f4f4f4;padding:1em;overflow:auto}</style>
-</head><body>
-<h1>Anomaly benchmark</h1>
-<p>data: ${esc(m.data)} · ${m.seconds} s wall</p>
-${sections.join('\n')}
-<h2>Methods</h2>
-<ul>${Object.entries(m.methods)
-    .map(([n, d]) => `<li><b>${esc(n)}</b>: ${esc(d)}</li>`)
-    .join('')}</ul>
-<h2>Protocol</h2>
-<ul>${m.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
-<h2>Charts</h2>
-<p>Top: values (blue), labelled anomalies shaded red, alarms as orange ticks. Bottom: homeostat score (log scale) and its threshold (dashed red).</p>
-${chartHtml}
-<h2>Printed tables</h2>
-<pre>${esc(text)}</pre>
-</body></html>
-`;
+  return benchReportPage({
+    task: m.task,
+    data: m.data,
+    seconds: m.seconds,
+    sections: datasetTablesHtml(m.datasets, m.skipped),
+    methods: m.methods,
+    notes: m.notes,
+    chartsLegend:
+      'Top: values (blue), labelled anomalies shaded red, alarms as orange ticks. Bottom: homeostat score (log scale) and its threshold (dashed red).',
+    charts: charts.map((c) => `<h3>${escapeHtml(c.title)}</h3>\n${chartSvg(c)}`).join('\n'),
+    text,
+  });
 }

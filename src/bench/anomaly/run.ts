@@ -66,6 +66,7 @@ import {
   type NabProfileName,
 } from './metrics.js';
 import { renderAnomalyReport, type ReportChart } from './report.js';
+import { figureCell } from '../report-html.js';
 
 export { ROLLING_MIN_POINTS, ROLLING_WINDOW, rollingRobustZ } from './methods.js';
 
@@ -951,7 +952,7 @@ export function formatAnomalyTables(m: AnomalyBenchMetrics): string {
       continue;
     }
     const names = Object.keys(d);
-    const rows = TABLE_METRICS[name].map((metric) => [metric, ...names.map((meth) => cell(metricValue(d[meth], metric)))]);
+    const rows = TABLE_METRICS[name].map((metric) => [metric, ...names.map((meth) => figureCell(metricValue(d[meth], metric)))]);
     const head = [name, ...names];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
     const line = (r: readonly string[]): string =>
@@ -961,10 +962,4 @@ export function formatAnomalyTables(m: AnomalyBenchMetrics): string {
   out.push(...Object.entries(m.methods).map(([name, what]) => `- ${name}: ${what}`));
   out.push(...m.notes.map((n) => `- ${n}`));
   return out.join('\n');
-}
-
-function cell(v: unknown): string {
-  if (typeof v !== 'number') return '-';
-  if (Number.isNaN(v)) return 'n/a';
-  return Number.isInteger(v) ? String(v) : v.toFixed(v >= 100 ? 1 : 3);
 }

@@ -5,6 +5,7 @@
  * charts (no dependencies) of a few series: actuals against homeostat's forecasts with the
  * interval band, origins as dashed lines.
  */
+import { benchReportPage, datasetTablesHtml, escapeHtml } from '../report-html.js';
 import type { CapacityBenchMetrics } from './run.js';
 
 /** One series drawn in the report, from its first reported origin to its end. */
@@ -22,16 +23,6 @@ export interface CapacityChart {
 const WIDTH = 960;
 const HEIGHT = 220;
 const PAD = 6;
-
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-function cell(v: unknown): string {
-  if (typeof v !== 'number') return '-';
-  if (Number.isNaN(v)) return 'n/a';
-  return Number.isInteger(v) ? String(v) : v.toFixed(v >= 100 ? 1 : 3);
-}
 
 /** Polyline `points` runs of consecutive finite values (a NaN breaks the line). */
 function runs(values: Float64Array, x: (i: number) => number, y: (v: number) => number): string[][] {
@@ -91,55 +82,20 @@ export function capacityChartSvg(c: CapacityChart): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}">${parts.join('')}</svg>`;
 }
 
-/** A method's figures as `name → value`, the tuning figures as `tuning.name`; per-series rows left out. */
-function flatten(m: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(m ?? {})) {
-    if (k === 'series') continue;
-    if (typeof v === 'object' && v !== null) {
-      for (const [k2, v2] of Object.entries(v)) if (k2 !== 'series') out[`${k}.${k2}`] = v2;
-    } else out[k] = v;
-  }
-  return out;
-}
-
 /**
  * The whole report as one self-contained HTML page.
  * @param text the printed tables, shown verbatim at the end.
  */
 export function renderCapacityReport(m: CapacityBenchMetrics, charts: readonly CapacityChart[], text: string): string {
-  const sections: string[] = [];
-  for (const [name, methods] of Object.entries(m.datasets)) {
-    const names = Object.keys(methods);
-    const flat = names.map((meth) => flatten(methods[meth]));
-    const metricNames = [...new Set(flat.flatMap((f) => Object.keys(f)))];
-    const rows = metricNames
-      .map((metric) => `<tr><th>${esc(metric)}</th>${flat.map((f) => `<td>${cell(f[metric])}</td>`).join('')}</tr>`)
-      .join('\n');
-    sections.push(
-      `<h2>${esc(name)}</h2>\n<table><tr><th>metric</th>${names.map((n) => `<th>${esc(n)}</th>`).join('')}</tr>\n${rows}</table>`,
-    );
-  }
-  for (const [name, reason] of Object.entries(m.skipped)) sections.push(`<h2>${esc(name)}</h2><p>skipped: ${esc(reason)}</p>`);
-  const chartHtml = charts.map((c) => `<h3>${esc(c.title)}</h3>\n${capacityChartSvg(c)}`).join('\n');
-  return `<!doctype html>
-<html><head><meta charset="utf-8"><title>Homeostat capacity benchmark</title>
-<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1000px}table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:2px 8px;text-align:right}th:first-child{text-align:left}pre{background:#f4f4f4;padding:1em;overflow:auto}</style>
-</head><body>
-<h1>Capacity benchmark</h1>
-<p>data: ${esc(m.data)} · ${m.seconds} s wall</p>
-${sections.join('\n')}
-<h2>Methods</h2>
-<ul>${Object.entries(m.methods)
-    .map(([n, d]) => `<li><b>${esc(n)}</b>: ${esc(d)}</li>`)
-    .join('')}</ul>
-<h2>Protocol</h2>
-<ul>${m.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
-<h2>Charts</h2>
-<p>Actuals (blue), homeostat's 24-hour forecasts (orange) with their 90 % interval (shaded), origins dashed.</p>
-${chartHtml}
-<h2>Printed tables</h2>
-<pre>${esc(text)}</pre>
-</body></html>
-`;
+  return benchReportPage({
+    task: m.task,
+    data: m.data,
+    seconds: m.seconds,
+    sections: datasetTablesHtml(m.datasets, m.skipped),
+    methods: m.methods,
+    notes: m.notes,
+    chartsLegend: "Actuals (blue), homeostat's 24-hour forecasts (orange) with their 90 % interval (shaded), origins dashed.",
+    charts: charts.map((c) => `<h3>${escapeHtml(c.title)}</h3>\n${capacityChartSvg(c)}`).join('\n'),
+    text,
+  });
 }

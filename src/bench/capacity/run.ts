@@ -28,6 +28,7 @@ import { methodName } from '../anomaly/run.js';
 import { CAPACITY_STEP_MS, type CapacityDataset, type CapacitySeries, readAwsInstances, readCapacityFiles } from './datasets.js';
 import { type ForecastScores, medianOf, meanOf, type OriginForecast, type Origins, rollingOrigins, scoreForecasts } from './metrics.js';
 import { type CapacityChart, renderCapacityReport } from './report.js';
+import { figureCell } from '../report-html.js';
 
 /** Steps per day at 5 minutes: the horizon and the spacing of origins. */
 export const DAY_POINTS = DAY_MS / CAPACITY_STEP_MS;
@@ -418,12 +419,6 @@ export function capacityValue(m: CapacityMethodMetrics | undefined, metric: stri
   return typeof nested === 'object' && nested !== null ? (nested as Record<string, unknown>)[metric.slice(dot + 1)] : undefined;
 }
 
-function cell(v: unknown): string {
-  if (typeof v !== 'number') return '-';
-  if (Number.isNaN(v)) return 'n/a';
-  return Number.isInteger(v) ? String(v) : v.toFixed(v >= 100 ? 1 : 3);
-}
-
 function table(head: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: readonly string[]): string =>
@@ -440,14 +435,14 @@ export function formatCapacityTables(m: CapacityBenchMetrics): string {
   const out: string[] = [];
   for (const [name, d] of Object.entries(m.datasets)) {
     const names = Object.keys(d);
-    const rows = capacityTableMetrics(name).map((metric) => [metric, ...names.map((meth) => cell(capacityValue(d[meth], metric)))]);
+    const rows = capacityTableMetrics(name).map((metric) => [metric, ...names.map((meth) => figureCell(capacityValue(d[meth], metric)))]);
     out.push(...table([name, ...names], rows));
     const seriesNames = Object.keys(d.homeostat?.series ?? {});
     const perSeries = seriesNames.map((s) => [
       s,
       ...names.map((meth) => {
         const r = d[meth]?.series?.[s];
-        return r ? `${cell(r.one_minus_wape)} / ${cell(r.rel_mae_vs_snaive)}` : '-';
+        return r ? `${figureCell(r.one_minus_wape)} / ${figureCell(r.rel_mae_vs_snaive)}` : '-';
       }),
     ]);
     out.push(...table([`${name}: 1−WAPE / rel MAE`, ...names], perSeries));

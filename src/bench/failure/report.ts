@@ -5,6 +5,7 @@
  * notes, and an inline SVG precision-recall curve per dataset (one line per method, no
  * dependencies).
  */
+import { escapeHtml } from '../report-html.js';
 import type { FailureBenchMetrics, FailureCurve, FailureMethodMetrics } from './run.js';
 
 /** The metric rows of the printed and HTML tables (`tuning.x` = field x on the tune rows). */
@@ -49,10 +50,6 @@ const SIZE = 320;
 const PAD = 34;
 const COLOURS = ['#1f5fa8', '#e07b00', '#2a9d3c', '#b0302a', '#7b4fb0', '#777777'];
 
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 /**
  * Inline SVG of the precision-recall curves of one dataset: recall on x, precision on y, both
  * 0 … 1, one polyline per method (starting at recall 0 with the first point's precision), legend below.
@@ -82,7 +79,7 @@ export function prCurveSvg(curves: readonly FailureCurve[]): string {
     }
   });
   const legend = curves
-    .map((c, k) => `<span style="color:${COLOURS[k % COLOURS.length]}">&#9632; ${esc(c.method)}</span>`)
+    .map((c, k) => `<span style="color:${COLOURS[k % COLOURS.length]}">&#9632; ${escapeHtml(c.method)}</span>`)
     .join(' &nbsp; ');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${SIZE}" height="${SIZE}" viewBox="0 0 ${SIZE} ${SIZE}">${parts.join('')}</svg><div>${legend}</div>`;
 }
@@ -97,37 +94,38 @@ export function renderFailureReport(m: FailureBenchMetrics, curves: readonly Fai
     const names = Object.keys(methods);
     const rows = FAILURE_TABLE_METRICS.map(
       (metric) =>
-        `<tr><th>${esc(metric)}</th>${names.map((n) => `<td>${failureCell(failureValue(methods[n], metric))}</td>`).join('')}</tr>`,
+        `<tr><th>${escapeHtml(metric)}</th>${names.map((n) => `<td>${failureCell(failureValue(methods[n], metric))}</td>`).join('')}</tr>`,
     ).join('\n');
     const split = m.splits[name];
     const periods = split
       ? `<ul>${Object.entries(split.periods)
           .map(
             ([p, s]) =>
-              `<li>${esc(p)}: ${esc(s.from)} → ${esc(s.to)}, ${s.rows} rows of ${s.entity_hours} entity-hours (sample rate ${s.sample_rate}), base rate ${s.base_rate}, ${s.events} onsets</li>`,
+              `<li>${escapeHtml(p)}: ${escapeHtml(s.from)} → ${escapeHtml(s.to)}, ${s.rows} rows of ${s.entity_hours} entity-hours (sample rate ${s.sample_rate}), base rate ${s.base_rate}, ${s.events} onsets</li>`,
           )
-          .join('')}<li>predictions written: ${esc(split.predictions)}</li></ul>`
+          .join('')}<li>predictions written: ${escapeHtml(split.predictions)}</li></ul>`
       : '';
     sections.push(
-      `<h2>${esc(name)}</h2>\n<table><tr><th>metric</th>${names.map((n) => `<th>${esc(n)}</th>`).join('')}</tr>\n${rows}</table>\n${periods}\n<h3>Precision-recall, test period</h3>\n${prCurveSvg(curves.filter((c) => c.dataset === name))}`,
+      `<h2>${escapeHtml(name)}</h2>\n<table><tr><th>metric</th>${names.map((n) => `<th>${escapeHtml(n)}</th>`).join('')}</tr>\n${rows}</table>\n${periods}\n<h3>Precision-recall, test period</h3>\n${prCurveSvg(curves.filter((c) => c.dataset === name))}`,
     );
   }
-  for (const [name, reason] of Object.entries(m.skipped)) sections.push(`<h2>${esc(name)}</h2><p>skipped: ${esc(reason)}</p>`);
+  for (const [name, reason] of Object.entries(m.skipped))
+    sections.push(`<h2>${escapeHtml(name)}</h2><p>skipped: ${escapeHtml(reason)}</p>`);
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>Homeostat failure benchmark</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1000px}table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:2px 8px;text-align:right}th:first-child{text-align:left}pre{background:#f4f4f4;padding:1em;overflow:auto}</style>
 </head><body>
 <h1>Failure benchmark: a failure within 6 hours</h1>
-<p>data: ${esc(m.data)} · ${m.seconds} s wall</p>
+<p>data: ${escapeHtml(m.data)} · ${m.seconds} s wall</p>
 ${sections.join('\n')}
 <h2>Methods</h2>
 <ul>${Object.entries(m.methods)
-    .map(([n, d]) => `<li><b>${esc(n)}</b>: ${esc(d)}</li>`)
+    .map(([n, d]) => `<li><b>${escapeHtml(n)}</b>: ${escapeHtml(d)}</li>`)
     .join('')}</ul>
 <h2>Protocol</h2>
-<ul>${m.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
+<ul>${m.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>
 <h2>Printed tables</h2>
-<pre>${esc(text)}</pre>
+<pre>${escapeHtml(text)}</pre>
 </body></html>
 `;
 }
