@@ -74,15 +74,33 @@ const ANOMALY_HELP = helpText(
   ANOMALY_FLAGS,
 );
 
-async function anomalyCommand(rest: readonly string[]): Promise<number> {
-  const args = parseArgs(rest, ANOMALY_FLAGS, 'homeostat bench anomaly');
+/** A benchmark over a datasets root: `--data`, `--out`, `--methods`, a progress bar, printed tables. */
+interface DatasetTask<M extends { readonly seconds: number }> {
+  readonly task: 'anomaly' | 'capacity' | 'failure';
+  readonly flags: readonly FlagSpec[];
+  readonly help: string;
+  /** The folder of raw outputs under OUT/<task>, named in the last line. */
+  readonly rawOutputs: string;
+  run(options: {
+    readonly root: string;
+    readonly out: string;
+    readonly methods: readonly string[] | undefined;
+    readonly onProgress: (done: number, total: number) => void;
+  }): M;
+  format(metrics: M): string;
+}
+
+/** Runs `homeostat bench <task>` for a {@link DatasetTask}. */
+async function datasetTaskCommand<M extends { readonly seconds: number }>(t: DatasetTask<M>, rest: readonly string[]): Promise<number> {
+  const command = `homeostat bench ${t.task}`;
+  const args = parseArgs(rest, t.flags, command);
   if (args.help) {
-    process.stdout.write(ANOMALY_HELP);
+    process.stdout.write(t.help);
     return 0;
   }
+  if (args.positional.length > 0) throw invalid(`${command}: unexpected argument ${args.positional[0]} (see ${command} --help)`);
   const root = resolve((args.flags.data as string | undefined) ?? '../shared/datasets');
   const out = (args.flags.out as string | undefined) ?? 'bench-out';
-  let bar: ProgressBar | undefined;
   const methods =
     args.flags.methods === undefined
       ? undefined
@@ -90,22 +108,32 @@ async function anomalyCommand(rest: readonly string[]): Promise<number> {
           .split(',')
           .map((m) => m.trim())
           .filter(Boolean);
-  const metrics = runAnomalyBench({
+  let bar: ProgressBar | undefined;
+  const metrics = t.run({
     root,
     out,
-    ...(methods ? { methods } : {}),
+    methods,
     onProgress: (done, total) => {
-      bar ??= new ProgressBar('bench anomaly', total);
+      bar ??= new ProgressBar(command.replace('homeostat ', ''), total);
       bar.update(done);
     },
   });
   bar?.done();
-  const dir = join(out, 'anomaly');
+  const dir = join(out, t.task);
   process.stdout.write(
-    `${formatAnomalyTables(metrics)}\n\nwall ${metrics.seconds} s\nwrote ${join(dir, 'metrics.json')}, ${join(dir, 'report.html')} and ${join(dir, 'scores')}/\n`,
+    `${t.format(metrics)}\n\nwall ${metrics.seconds} s\nwrote ${join(dir, 'metrics.json')}, ${join(dir, 'report.html')} and ${join(dir, t.rawOutputs)}/\n`,
   );
   return 0;
 }
+
+const ANOMALY_TASK: DatasetTask<ReturnType<typeof runAnomalyBench>> = {
+  task: 'anomaly',
+  flags: ANOMALY_FLAGS,
+  help: ANOMALY_HELP,
+  rawOutputs: 'scores',
+  run: ({ methods, ...o }) => runAnomalyBench({ ...o, ...(methods ? { methods } : {}) }),
+  format: formatAnomalyTables,
+};
 
 const CAPACITY_FLAGS: readonly FlagSpec[] = [
   {
@@ -134,40 +162,14 @@ const CAPACITY_HELP = helpText(
   CAPACITY_FLAGS,
 );
 
-async function capacityCommand(rest: readonly string[]): Promise<number> {
-  const args = parseArgs(rest, CAPACITY_FLAGS, 'homeostat bench capacity');
-  if (args.help) {
-    process.stdout.write(CAPACITY_HELP);
-    return 0;
-  }
-  if (args.positional.length > 0)
-    throw invalid(`homeostat bench capacity: unexpected argument ${args.positional[0]} (see homeostat bench capacity --help)`);
-  const root = resolve((args.flags.data as string | undefined) ?? '../shared/datasets');
-  const out = (args.flags.out as string | undefined) ?? 'bench-out';
-  const methods =
-    args.flags.methods === undefined
-      ? undefined
-      : String(args.flags.methods)
-          .split(',')
-          .map((m) => m.trim())
-          .filter(Boolean);
-  let bar: ProgressBar | undefined;
-  const metrics = runCapacityBench({
-    root,
-    out,
-    ...(methods ? { methods } : {}),
-    onProgress: (done, total) => {
-      bar ??= new ProgressBar('bench capacity', total);
-      bar.update(done);
-    },
-  });
-  bar?.done();
-  const dir = join(out, 'capacity');
-  process.stdout.write(
-    `${formatCapacityTables(metrics)}\n\nwall ${metrics.seconds} s\nwrote ${join(dir, 'metrics.json')}, ${join(dir, 'report.html')} and ${join(dir, 'forecasts')}/\n`,
-  );
-  return 0;
-}
+const CAPACITY_TASK: DatasetTask<ReturnType<typeof runCapacityBench>> = {
+  task: 'capacity',
+  flags: CAPACITY_FLAGS,
+  help: CAPACITY_HELP,
+  rawOutputs: 'forecasts',
+  run: ({ methods, ...o }) => runCapacityBench({ ...o, ...(methods ? { methods } : {}) }),
+  format: formatCapacityTables,
+};
 
 const FAILURE_FLAGS: readonly FlagSpec[] = [
   {
@@ -196,40 +198,14 @@ const FAILURE_HELP = helpText(
   FAILURE_FLAGS,
 );
 
-async function failureCommand(rest: readonly string[]): Promise<number> {
-  const args = parseArgs(rest, FAILURE_FLAGS, 'homeostat bench failure');
-  if (args.help) {
-    process.stdout.write(FAILURE_HELP);
-    return 0;
-  }
-  if (args.positional.length > 0)
-    throw invalid(`homeostat bench failure: unexpected argument ${args.positional[0]} (see homeostat bench failure --help)`);
-  const root = resolve((args.flags.data as string | undefined) ?? '../shared/datasets');
-  const out = (args.flags.out as string | undefined) ?? 'bench-out';
-  const only =
-    args.flags.methods === undefined
-      ? undefined
-      : String(args.flags.methods)
-          .split(',')
-          .map((m) => m.trim())
-          .filter(Boolean);
-  let bar: ProgressBar | undefined;
-  const metrics = runFailureBench({
-    root,
-    out,
-    ...(only ? { only } : {}),
-    onProgress: (done, total) => {
-      bar ??= new ProgressBar('bench failure', total);
-      bar.update(done);
-    },
-  });
-  bar?.done();
-  const dir = join(out, 'failure');
-  process.stdout.write(
-    `${formatFailureTables(metrics)}\n\nwall ${metrics.seconds} s\nwrote ${join(dir, 'metrics.json')}, ${join(dir, 'report.html')} and ${join(dir, 'predictions')}/\n`,
-  );
-  return 0;
-}
+const FAILURE_TASK: DatasetTask<ReturnType<typeof runFailureBench>> = {
+  task: 'failure',
+  flags: FAILURE_FLAGS,
+  help: FAILURE_HELP,
+  rawOutputs: 'predictions',
+  run: ({ methods, ...o }) => runFailureBench({ ...o, ...(methods ? { only: methods } : {}) }),
+  format: formatFailureTables,
+};
 
 /** Runs `homeostat bench`. */
 export async function benchCommand(argv: readonly string[]): Promise<number> {
@@ -238,9 +214,9 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(BENCH_HELP);
     return task === undefined ? 2 : 0;
   }
-  if (task === 'anomaly') return anomalyCommand(rest);
-  if (task === 'capacity') return capacityCommand(rest);
-  if (task === 'failure') return failureCommand(rest);
+  if (task === 'anomaly') return datasetTaskCommand(ANOMALY_TASK, rest);
+  if (task === 'capacity') return datasetTaskCommand(CAPACITY_TASK, rest);
+  if (task === 'failure') return datasetTaskCommand(FAILURE_TASK, rest);
   if (task !== 'loop') throw invalid(`homeostat bench: unknown task "${task}" (expected: loop, anomaly, capacity or failure)`);
   const args = parseArgs(rest, LOOP_FLAGS, 'homeostat bench loop');
   if (args.help) {
