@@ -59,6 +59,7 @@ import type { Forecast } from '../records/types.js';
 import type { Point } from '../telemetry/types.js';
 import { openState, parseConfig, type ConfigRules, type StateReader } from './config.js';
 import type { Forecaster, ModelSpec } from './contract.js';
+import { Ring } from './ring.js';
 
 /** Configuration of {@link HoltWinters}. */
 export interface HoltWintersConfig {
@@ -323,34 +324,6 @@ class Core {
     this.anchorSteps.push(step);
     this.anchorLevels.push(this.level);
     this.anchorTrends.push(this.trend);
-  }
-}
-
-/** A ring buffer over a plain array: grows to `capacity`, then overwrites the oldest. */
-class Ring {
-  constructor(
-    readonly capacity: number,
-    readonly values: number[] = [],
-    public head = 0,
-  ) {}
-
-  get full(): boolean {
-    return this.values.length >= this.capacity;
-  }
-
-  push(v: number): void {
-    if (this.values.length < this.capacity) {
-      this.values.push(v);
-      this.head = this.values.length % this.capacity;
-    } else {
-      this.values[this.head] = v;
-      this.head = (this.head + 1) % this.capacity;
-    }
-  }
-
-  /** Value `i` in chronological order (0 = oldest). */
-  at(i: number): number {
-    return this.values[this.full ? (this.head + i) % this.capacity : i] as number;
   }
 }
 

@@ -47,6 +47,7 @@ import type { Forecast } from '../records/types.js';
 import type { Point } from '../telemetry/types.js';
 import { openState, parseConfig, type ConfigRules } from './config.js';
 import type { Forecaster, ModelSpec } from './contract.js';
+import { Ring } from './ring.js';
 
 /** Configuration of {@link LagRidge}. */
 export interface LagRidgeConfig {
@@ -149,46 +150,6 @@ const BLOCK_ENDS = [1 / 96, 1 / 24, 1 / 8, 1 / 4, 1 / 2, 1];
 /** Refits (seasons) of out-of-sample errors a block's ring holds. */
 const ERROR_SEASONS = 7;
 const WEEK = 7;
-
-/** A ring buffer over a plain array: grows to `capacity`, then overwrites the oldest. */
-class Ring {
-  readonly values: number[];
-  head: number;
-  readonly capacity: number;
-
-  constructor(capacity: number, values: number[] = [], head = 0) {
-    this.capacity = capacity;
-    this.values = values;
-    this.head = head;
-  }
-
-  get full(): boolean {
-    return this.values.length >= this.capacity;
-  }
-
-  push(v: number): void {
-    if (this.values.length < this.capacity) {
-      this.values.push(v);
-      this.head = this.values.length % this.capacity;
-    } else {
-      this.values[this.head] = v;
-      this.head = (this.head + 1) % this.capacity;
-    }
-  }
-
-  /** Values oldest first. */
-  ordered(): Float64Array {
-    const out = new Float64Array(this.values.length);
-    if (!this.full) {
-      out.set(this.values);
-      return out;
-    }
-    const tail = this.values.slice(this.head);
-    out.set(tail);
-    out.set(this.values.slice(0, this.head), tail.length);
-    return out;
-  }
-}
 
 /** The window on a grid, oldest first, with prefix sums; local index i is at `lastT − (last − i)·stepMs`. */
 interface Frame {

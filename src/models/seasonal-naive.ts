@@ -30,6 +30,7 @@ import type { Point } from '../telemetry/types.js';
 import { invalid } from '../errors.js';
 import { openState, parseConfig, type ConfigRules } from './config.js';
 import type { Forecaster, ModelSpec } from './contract.js';
+import { Ring } from './ring.js';
 
 /** Configuration of {@link SeasonalNaive}. */
 export interface SeasonalNaiveConfig {
@@ -75,33 +76,6 @@ const RULES: ConfigRules<SeasonalNaiveConfig> = {
   minPoints: { type: 'number', integer: true, min: 2 },
   errorPoints: { type: 'number', integer: true, min: 1, max: 1_000_000 },
 };
-
-/** A ring buffer over a plain array: grows to `capacity`, then overwrites the oldest. */
-class Ring {
-  readonly values: number[];
-  head: number;
-  readonly capacity: number;
-
-  constructor(capacity: number, values: number[] = [], head = 0) {
-    this.capacity = capacity;
-    this.values = values;
-    this.head = head;
-  }
-
-  get full(): boolean {
-    return this.values.length >= this.capacity;
-  }
-
-  push(v: number): void {
-    if (this.values.length < this.capacity) {
-      this.values.push(v);
-      this.head = this.values.length % this.capacity;
-    } else {
-      this.values[this.head] = v;
-      this.head = (this.head + 1) % this.capacity;
-    }
-  }
-}
 
 /**
  * Seasonal-naive forecaster with empirical intervals. `learn` is O(1) (O(season) once for a gap
