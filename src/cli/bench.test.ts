@@ -41,7 +41,7 @@ describe('homeostat bench capacity', () => {
 
   it('rejects an unknown task and an unknown method', async () => {
     await expect(benchCommand(['capacityx'])).rejects.toThrow(
-      'homeostat bench: unknown task "capacityx" (expected: loop, anomaly, capacity or failure)',
+      'homeostat bench: unknown task "capacityx" (expected: loop, anomaly, capacity, failure or scaling)',
     );
     await expect(benchCommand(['capacity', '--data', dir, '--methods', 'oracle'])).rejects.toThrow(/unknown method "oracle"/);
   });

@@ -3,7 +3,8 @@
  * `homeostat bench <task>`: measured evaluations. `loop` runs the closed loop on the simulator;
  * `anomaly` scores the default detector and a baseline on NAB, SMD and KPI; `capacity` scores
  * 24-hour forecasts on the capacity traces and the AWS per-instance series; `failure` scores
- * 6-hour failure forecasts on the Grid'5000 and LANL failure traces.
+ * 6-hour failure forecasts on the Grid'5000 and LANL failure traces; `scaling` runs the loop under
+ * growing demand with and without pre-emptive scaling.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -12,6 +13,7 @@ import { formatAnomalyTables, runAnomalyBench } from '../bench/anomaly/index.js'
 import { formatCapacityTables, runCapacityBench } from '../bench/capacity/index.js';
 import { formatFailureTables, runFailureBench } from '../bench/failure/index.js';
 import { formatLoopTable, runLoopBench } from '../bench/loop.js';
+import { formatScalingTable, runScalingBench } from '../bench/scaling.js';
 import { invalid } from '../errors.js';
 import { type FlagSpec, helpText, parseArgs } from './args.js';
 import { ProgressBar } from './progress.js';
@@ -42,6 +44,7 @@ Tasks:
   anomaly  anomaly detection on NAB, SMD and KPI (labelled real data) beside a baseline
   capacity 24-hour demand forecasts on the Google, Azure and AWS traces beside seasonal-naive
   failure  6-hour failure forecasts on the Grid'5000 and LANL traces beside simple baselines
+  scaling  the loop under growing demand, with and without pre-emptive scaling (capacity plans)
 
 Run homeostat bench <task> --help for the options of a task.
 `;
@@ -51,6 +54,59 @@ const LOOP_HELP = helpText(
   'Runs the engine against the fleet simulator in simulated time with K faults and scores it\nagainst the exact ground truth: detection, MTTD, top-1 root cause, auto-remediation, MTTR,\nescalations, wrong actions, false alarms, decisions per day and per wall-clock second.',
   LOOP_FLAGS,
 );
+
+const SCALING_FLAGS: readonly FlagSpec[] = [
+  { name: 'growth', type: 'number', description: 'daily growth of every edge service demand, in [0, 1]', defaultText: '0.15' },
+  { name: 'days', type: 'number', description: 'days of growth, scored', defaultText: '4' },
+  { name: 'warmup-days', type: 'number', description: 'days of steady traffic before the growth', defaultText: '7' },
+  { name: 'seed', type: 'number', description: 'simulator seed', defaultText: '11' },
+  { name: 'out', type: 'string', description: 'output folder; writes OUT/scaling/metrics.json', defaultText: 'bench-out' },
+  { name: 'policy', type: 'string', description: 'policy table (YAML)', defaultText: 'policies/default.yaml' },
+];
+
+const SCALING_HELP = helpText(
+  'homeostat bench scaling [--growth G] [--days D] [--warmup-days W] [--seed S] [--out OUT]',
+  'Runs the engine against a fleet of 12 simulated services whose edge demand grows by G a day\nafter W steady days, twice on the same seed: with capacity plans allowed to scale out ahead of\nthe forecast peak, and reactive only. Reports overloaded (saturation ≥ 1) and hot (≥ 0.9)\nservice-minutes, scale-outs (pre-emptive / reactive), replicas added, incidents, escalations.',
+  SCALING_FLAGS,
+);
+
+async function scalingCommand(rest: readonly string[]): Promise<number> {
+  const args = parseArgs(rest, SCALING_FLAGS, 'homeostat bench scaling');
+  if (args.help) {
+    process.stdout.write(SCALING_HELP);
+    return 0;
+  }
+  const growth = (args.flags.growth as number | undefined) ?? 0.15;
+  const days = (args.flags.days as number | undefined) ?? 4;
+  const warmupDays = (args.flags['warmup-days'] as number | undefined) ?? 7;
+  const seed = (args.flags.seed as number | undefined) ?? 11;
+  const out = (args.flags.out as string | undefined) ?? 'bench-out';
+  const policyPath = (args.flags.policy as string | undefined) ?? join(ROOT, 'policies/default.yaml');
+  if (!(growth >= 0 && growth <= 1))
+    throw invalid(`homeostat bench scaling: --growth must be in [0, 1], e.g. 0.15 for +15 % a day (got ${growth})`);
+  if (!(days > 0 && days <= 30)) throw invalid(`homeostat bench scaling: --days must be in (0, 30] (got ${days})`);
+  if (!(warmupDays >= 2 && warmupDays <= 30))
+    throw invalid(`homeostat bench scaling: --warmup-days must be in [2, 30]: the forecasters need history (got ${warmupDays})`);
+  if (!Number.isInteger(seed)) throw invalid(`homeostat bench scaling: --seed must be an integer (got ${seed})`);
+  let bar: ProgressBar | undefined;
+  const metrics = await runScalingBench({
+    seed,
+    days,
+    warmupDays,
+    growthPerDay: growth,
+    policyPath,
+    onProgress: (done, total) => {
+      bar ??= new ProgressBar('bench scaling', total);
+      bar.update(done);
+    },
+  });
+  bar?.done();
+  const dir = join(out, 'scaling');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  process.stdout.write(`${formatScalingTable(metrics)}\nwrote ${join(dir, 'metrics.json')}\n`);
+  return 0;
+}
 
 const ANOMALY_FLAGS: readonly FlagSpec[] = [
   { name: 'data', type: 'string', description: 'datasets root (holding anomaly/{nab,smd,kpi})', defaultText: '../shared/datasets' },
@@ -217,7 +273,8 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   if (task === 'anomaly') return datasetTaskCommand(ANOMALY_TASK, rest);
   if (task === 'capacity') return datasetTaskCommand(CAPACITY_TASK, rest);
   if (task === 'failure') return datasetTaskCommand(FAILURE_TASK, rest);
-  if (task !== 'loop') throw invalid(`homeostat bench: unknown task "${task}" (expected: loop, anomaly, capacity or failure)`);
+  if (task === 'scaling') return scalingCommand(rest);
+  if (task !== 'loop') throw invalid(`homeostat bench: unknown task "${task}" (expected: loop, anomaly, capacity, failure or scaling)`);
   const args = parseArgs(rest, LOOP_FLAGS, 'homeostat bench loop');
   if (args.help) {
     process.stdout.write(LOOP_HELP);

@@ -213,4 +213,26 @@ describe('decide: persistMinutes', () => {
     });
     expect(decide({ ...base, now: 10 * 60_000 })).toMatchObject({ verdict: 'act', action: { kind: 'scale_out', target: 'service:web' } });
   });
+
+  it('lays the sizing a hypothesis suggests over the rule params, within the rule maxBy', () => {
+    const surge = (by: number): DecideInput =>
+      input({
+        incident: { ...incident, openedAt: NOW - 20 * 60_000 },
+        hypotheses: [{ ...hypothesis('service:cart', 'traffic_surge', 0.9), params: { by } }],
+      });
+    const r = decide(surge(5));
+    expect(r.verdict).toBe('act');
+    if (r.verdict !== 'act') return;
+    expect(r.action.params).toEqual({ by: 5 });
+    expect(r.explanation).toContain('sizing: by 5 as the model suggests');
+    const capped = decide(surge(12));
+    if (capped.verdict !== 'act') throw new Error(`expected act, got ${capped.verdict}`);
+    expect(capped.action.params).toEqual({ by: 8 });
+    expect(capped.explanation).toContain('sizing: the model suggests by 12; the rule caps by at 8');
+    const plain = decide(
+      input({ incident: { ...incident, openedAt: NOW - 20 * 60_000 }, hypotheses: [hypothesis('service:cart', 'traffic_surge', 0.9)] }),
+    );
+    if (plain.verdict !== 'act') throw new Error(`expected act, got ${plain.verdict}`);
+    expect(plain.action.params).toEqual({ by: 2 });
+  });
 });

@@ -146,10 +146,12 @@ export function decide(input: DecideInput): DecideResult {
   }
   explanation.push(`rate_limit: ${lastHour} actions in the last hour, limit ${g.maxActionsPerHour}`);
 
+  const params = actionParams(rule.params, top.params);
+  if (params.note !== undefined) explanation.push(`sizing: ${params.note}`);
   const action: ActionDraft = {
     kind: rule.action,
     target: top.entityId,
-    params: { ...rule.params },
+    params: params.params,
     policy: rule.name,
     reason: `${top.faultKind} on ${top.entityId} (confidence ${pct(confidence)}): ${rule.description}`,
   };
@@ -181,6 +183,27 @@ export function decide(input: DecideInput): DecideResult {
     ...(rule.verifyMetrics ? { verifyMetrics: rule.verifyMetrics } : {}),
     ...(rule.verifyBelow ? { verifyBelow: rule.verifyBelow } : {}),
   };
+}
+
+/**
+ * The rule's parameters with the hypothesis's suggested ones laid over them (a capacity plan
+ * sizes a scale-out); a rule's `maxBy` caps a suggested `by` and is not passed on.
+ */
+function actionParams(
+  rule: Readonly<Record<string, unknown>>,
+  suggested: Readonly<Record<string, unknown>> | undefined,
+): { params: Record<string, unknown>; note?: string } {
+  const { maxBy, ...own } = rule;
+  const params: Record<string, unknown> = { ...own, ...suggested };
+  if (suggested === undefined || Object.keys(suggested).length === 0) return { params };
+  const given = Object.entries(suggested)
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(', ');
+  if (typeof maxBy === 'number' && typeof params.by === 'number' && params.by > maxBy) {
+    params.by = maxBy;
+    return { params, note: `the model suggests ${given}; the rule caps by at ${maxBy}` };
+  }
+  return { params, note: `${given} as the model suggests` };
 }
 
 function pct(x: number): string {

@@ -26,7 +26,7 @@ describe('parsePolicy', () => {
       unknown: 'escalate',
     });
     expect(new Set(p.rules.map((r) => r.fault))).toEqual(new Set([...FAULT_KINDS, 'unknown']));
-    expect(p.rules.find((r) => r.fault === 'traffic_surge')?.params).toEqual({ by: 2 });
+    expect(p.rules.find((r) => r.fault === 'traffic_surge')?.params).toEqual({ by: 2, maxBy: 8 });
     expect(p.rules.find((r) => r.fault === 'dependency_outage')?.entityKinds).toEqual(['database', 'queue']);
   });
 

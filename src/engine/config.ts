@@ -78,6 +78,25 @@ export interface PredictConfig {
   readonly demandStepMs: number;
   /** Share of a resource's limit the capacity model plans for at the forecast peak's upper bound. Default 0.7. */
   readonly capacityTarget: number;
+  /**
+   * Pre-emptive scaling: a capacity plan of one of `capacityAlertMetrics` that recommends a
+   * scale-out with at least this confidence is published and opens (or joins) an incident, so the
+   * decide step can scale out before the forecast peak. Above 1 turns it off. Default 0.8.
+   */
+  readonly capacityAlertConfidence: number;
+  /**
+   * History a demand forecaster needs before its plans may act: before a whole day it has not seen
+   * the daily peak, and its intervals come from one-step errors. Default 24 h.
+   */
+  readonly capacityMinHistoryMs: number;
+  /** Capacity signals whose plans may act; they must scale with replicas. Default ['saturation']. */
+  readonly capacityAlertMetrics: readonly string[];
+  /**
+   * Load shares that fall as 1/replicas (a service's saturation, its CPU): their forecasters learn
+   * demand in replica units (share × replicas at the time) and forecasts are divided by today's
+   * replicas, so a scale-out does not read as a drop in demand. Default ['saturation', 'cpu_utilization'].
+   */
+  readonly replicaScaledMetrics: readonly string[];
 }
 
 /** Everything the engine is configured with. */
@@ -155,6 +174,10 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
     demandStoreStepMs: 10 * 60_000,
     demandStepMs: 5 * 60_000,
     capacityTarget: 0.7,
+    capacityAlertConfidence: 0.8,
+    capacityMinHistoryMs: 24 * 3600_000,
+    capacityAlertMetrics: ['saturation'],
+    replicaScaledMetrics: ['saturation', 'cpu_utilization'],
   },
   persistPoints: true,
   pointsRetentionMs: 7 * 24 * 3600_000,

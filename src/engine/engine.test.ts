@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBus } from '../bus/memory/index.js';
 import { ManualClock } from '../clock.js';
 import { parsePolicy } from '../decide/index.js';
-import { ExecutorSet } from '../heal/index.js';
+import { ExecutorSet, type Executor } from '../heal/index.js';
 import type { Anomaly } from '../records/types.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import type { Store } from '../store/index.js';
@@ -309,4 +309,85 @@ describe('Engine model records', () => {
     expect(versions[1]?.config).toMatchObject({ alpha: 0.02 });
     await store.close();
   });
+});
+
+describe('Engine pre-emptive scaling', () => {
+  it('scales a service out before its forecast peak outgrows the planning line, by the size the capacity plan asks for, and verifies it', async () => {
+    const store = await openSqliteStore(':memory:');
+    const clock = new ManualClock(T0);
+    const twin = new Twin();
+    twin.load({
+      entities: [{ id: 'service:api', kind: 'service', name: 'api', attributes: {}, capacity: { replicas: 4 } }],
+      relations: [],
+    });
+    let replicas = 4;
+    const acted: string[] = [];
+    const executor: Executor = {
+      kind: 'fake',
+      supports: (k) => k === 'scale_out',
+      plan: (a) => ({ steps: [`scale ${a.target}`], blastRadius: [a.target] }),
+      dryRun: async () => ({ ok: true, message: 'would scale' }),
+      execute: async (a) => {
+        acted.push(
+          `${a.kind} ${a.target} by ${String(a.params.by)} at ${(clock.now() - T0) / MIN} min, saturation ${saturation(clock.now()).toFixed(2)}`,
+        );
+        replicas += Number(a.params.by);
+        return { ok: true, message: 'scaled' };
+      },
+    };
+    const engine = new Engine({
+      store,
+      bus: new MemoryBus(),
+      twin,
+      clock,
+      executors: new ExecutorSet([executor]),
+      policy: parsePolicy(POLICY),
+      config: { ...DEFAULT_ENGINE_CONFIG, persistPoints: false },
+      idPrefix: 'cap',
+    });
+    await engine.start();
+    // Demand in replica loads: a daily wave peaking at 15:00 with 3.2 replica loads, i.e. 80 % of
+    // four replicas — above the 70 % planning line every afternoon, never above the limit.
+    const day = 1440;
+    const demand = (t: number): number => {
+      const i = (t - T0) / MIN;
+      return 1.6 + 1.6 * Math.cos((2 * Math.PI * (i - 900)) / day) + (i % 2 === 0 ? 0.02 : -0.02);
+    };
+    const saturation = (t: number): number => demand(t) / replicas;
+    for (let i = 0; i < 3 * day; i++) {
+      const t = T0 + i * MIN;
+      clock.set(t);
+      await engine.ingest([
+        { metric: 'saturation', labels: { 'service.name': 'api' }, entity: 'service:api', points: [{ t, v: saturation(t) }] },
+        { metric: 'replicas', labels: { 'service.name': 'api' }, entity: 'service:api', points: [{ t, v: replicas }] },
+      ]);
+      await engine.tick();
+    }
+    // One scale-out, by the plan's size: ⌈4 · 3.2 / 0.7⌉ − 4 = 1 or 2 replicas (the 95 % bound is a little above the peak).
+    expect(acted, JSON.stringify(acted)).toHaveLength(1);
+    expect(acted[0]).toMatch(/^scale_out service:api by [12] at \d+ min, saturation 0\.\d\d$/);
+    // Pre-emptive: taken while the service still had room (below the planning line), before a peak.
+    const at = Number(/at (\d+) min/.exec(acted[0] ?? '')?.[1]);
+    expect(Number(/saturation (0\.\d+)/.exec(acted[0] ?? '')?.[1])).toBeLessThan(0.7);
+    const incidents = await store.listIncidents({ limit: 10 });
+    const capacity = incidents.find((i) => /^capacity|traffic surge on service:api/.test(i.title));
+    expect(capacity?.status, JSON.stringify(incidents.map((i) => [i.title, i.status, i.resolution]))).toBe('resolved');
+    expect(capacity?.hypotheses[0]).toMatchObject({ entityId: 'service:api', faultKind: 'traffic_surge' });
+    expect(capacity?.hypotheses[0]?.confidence).toBeGreaterThanOrEqual(0.8);
+    const actions = await store.listActions({ incidentId: capacity?.id ?? '' });
+    expect(actions.map((a) => [a.kind, a.status])).toEqual([['scale_out', 'verified']]);
+    const decisions = await store.listDecisions({ limit: 1000 });
+    const act = decisions.find((d) => d.kind === 'act');
+    expect(act?.explanation).toMatch(/sizing: by \d as the model suggests/);
+    // After the scale-out the forecasts are read at the new replicas: no more alerts, and the
+    // stored plan has room (the forecaster learned demand in replica units, so it did not see a drop).
+    const [latest] = await store.listPredictions({ kind: 'demand', limit: 1 });
+    expect(latest?.capacity?.units).toBe(replicas);
+    expect(latest?.capacity?.recommendation.action).toBe('none');
+    expect(latest?.capacity?.peakMean ?? 1).toBeLessThan(0.7);
+    // A day of history before the forecast may act (capacityMinHistoryMs), then before the next 15:00 peak.
+    expect(at).toBeGreaterThanOrEqual(day);
+    expect(at).toBeLessThan(day + 900);
+    await store.close();
+  }, 60_000);
 });

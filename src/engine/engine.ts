@@ -113,6 +113,8 @@ interface SeriesRuntime {
   readonly forecaster?: Forecaster;
   /** The demand bucket being averaged for the forecaster: its start (ms), sum and count. */
   demandBucket?: { start: number; sum: number; n: number };
+  /** When its forecaster learned its first bucket (ms); -Infinity when restored from a saved state. */
+  demandSince?: number;
   /** This series' calibration once an operator labelled one of its anomalies (else the engine's prior). */
   calibrator?: FeedbackCalibrator;
   hits: number;
@@ -532,13 +534,15 @@ export class Engine implements EngineHandle {
         ? this.#detectorSpec.create(config, det.state)
         : this.#detectorSpec.create(config);
     let forecaster: Forecaster | undefined;
+    let demandSince: number | undefined;
     const entity = this.#twin.entity(record.entityId);
     if (entity?.kind === 'service' && (CAPACITY_METRICS as readonly string[]).includes(record.metric)) {
       const f = this.#restored.get(FORECASTER_KEY + record.id);
-      forecaster =
-        f && f.kind === this.#forecasterSpec.kind && f.version === this.#forecasterSpec.version
-          ? this.#forecasterSpec.create(this.#models.forecaster, f.state)
-          : this.#forecasterSpec.create(this.#models.forecaster);
+      const resumed = f !== undefined && f.kind === this.#forecasterSpec.kind && f.version === this.#forecasterSpec.version;
+      forecaster = resumed
+        ? this.#forecasterSpec.create(this.#models.forecaster, f.state)
+        : this.#forecasterSpec.create(this.#models.forecaster);
+      if (resumed) demandSince = Number.NEGATIVE_INFINITY;
     }
     const cal = this.#restored.get(CALIBRATOR_KEY + record.id);
     const calibrator =
@@ -550,6 +554,7 @@ export class Engine implements EngineHandle {
       detector,
       scored: !this.#config.detect.ignoreMetrics.includes(record.metric),
       ...(forecaster ? { forecaster } : {}),
+      ...(demandSince !== undefined ? { demandSince } : {}),
       ...(calibrator ? { calibrator } : {}),
       hits: 0,
       normalRun: 0,
@@ -611,19 +616,37 @@ export class Engine implements EngineHandle {
     }
   }
 
-  /** Averages a capacity signal into `demandStepMs` buckets; a finished bucket is learned by the forecaster at its start. */
+  /**
+   * Replicas of the series' entity when its metric is a load share that falls as 1/replicas
+   * (`predict.replicaScaledMetrics`): the live `replicas` signal, else the twin's
+   * `capacity.replicas`; undefined otherwise (the series is forecast as it is).
+   */
+  #replicaUnits(record: SeriesRecord): number | undefined {
+    if (!this.#config.predict.replicaScaledMetrics.includes(record.metric)) return undefined;
+    const live = this.#twin.signal(record.entityId, METRICS.replicas)?.v;
+    const n = live !== undefined && live >= 1 ? live : this.#twin.entity(record.entityId)?.capacity?.replicas;
+    return n !== undefined && Number.isFinite(n) && n >= 1 ? n : undefined;
+  }
+
+  /**
+   * Averages a capacity signal into `demandStepMs` buckets; a finished bucket is learned by the
+   * forecaster at its start. Load shares are learned in replica units (see {@link #replicaUnits}).
+   */
   #learnDemand(rt: SeriesRuntime, forecaster: Forecaster, p: Point): void {
     if (!Number.isFinite(p.v)) return;
+    const units = this.#replicaUnits(rt.record);
+    const v = units === undefined ? p.v : p.v * units;
     const step = this.#config.predict.demandStepMs;
     const start = Math.floor(p.t / step) * step;
     const b = rt.demandBucket;
     if (b !== undefined && b.start !== start) {
       forecaster.learn({ t: b.start, v: b.sum / b.n });
+      rt.demandSince ??= b.start;
       rt.demandBucket = undefined;
     }
-    if (rt.demandBucket === undefined) rt.demandBucket = { start, sum: p.v, n: 1 };
+    if (rt.demandBucket === undefined) rt.demandBucket = { start, sum: v, n: 1 };
     else {
-      rt.demandBucket.sum += p.v;
+      rt.demandBucket.sum += v;
       rt.demandBucket.n++;
     }
   }
@@ -803,7 +826,8 @@ export class Engine implements EngineHandle {
   }
 
   /**
-   * An alerting failure prediction joins the open incident around its entity, or the incident
+   * An alerting prediction (a failure risk, or a capacity plan that asks for a scale-out) joins
+   * the open incident around its entity, or the incident
    * its entity's previous alert joined (within the re-notify period), or opens an incident of
    * its own: a slow memory leak is often seen by the risk model before any detector fires.
    */
@@ -839,11 +863,15 @@ export class Engine implements EngineHandle {
         return;
       }
     }
+    const rec = prediction.capacity?.recommendation;
     const incident: Incident = {
       id: this.#id('inc'),
-      title: `failure risk ${Math.round(prediction.value * 100)} % on ${prediction.entityId}`,
+      title:
+        prediction.kind === 'demand'
+          ? `capacity: ${prediction.metric ?? 'demand'} on ${prediction.entityId} needs ${rec?.by ?? 'more'} more ${rec?.by === 1 ? 'replica' : 'replicas'} within ${Math.round(prediction.horizonMs / 3600_000)} h`
+          : `failure risk ${Math.round(prediction.value * 100)} % on ${prediction.entityId}`,
       status: 'open',
-      severity: prediction.value >= 0.9 ? 'high' : 'medium',
+      severity: prediction.kind === 'demand' ? 'medium' : prediction.value >= 0.9 ? 'high' : 'medium',
       openedAt: prediction.at,
       updatedAt: prediction.at,
       entities: [prediction.entityId],
@@ -886,12 +914,13 @@ export class Engine implements EngineHandle {
     }
   }
 
-  /** The incident's alerting predictions, latest per entity. */
+  /** The incident's alerting predictions, latest per entity, kind and metric. */
   #incidentPredictions(rt: IncidentRuntime): Prediction[] {
     const latest = new Map<string, Prediction>();
     for (const id of rt.incident.predictionIds) {
       const p = this.#recentPredictions.get(id);
-      if (p !== undefined && (latest.get(p.entityId)?.at ?? -1) < p.at) latest.set(p.entityId, p);
+      const key = `${p?.entityId}|${p?.kind}|${p?.metric ?? ''}`;
+      if (p !== undefined && (latest.get(key)?.at ?? -1) < p.at) latest.set(key, p);
     }
     return [...latest.values()];
   }
@@ -905,6 +934,18 @@ export class Engine implements EngineHandle {
    * (a rollback restarts replicas). Weight 1 means "not recovered"; undefined, "not judged here".
    */
   #predictionRecovered(p: Prediction, now: number, seriesChecked: boolean): Attribution | undefined {
+    if (p.kind === 'demand') {
+      // A capacity shortfall is over when the plan, at the replicas the entity has now, no longer asks for more.
+      const plan = this.#capacityNow(p);
+      if (plan === undefined) return undefined;
+      const short = this.#capacityShort(p);
+      return {
+        name: `capacity of ${p.metric ?? 'demand'}@${p.entityId}`,
+        weight: short ? 1 : 0,
+        expected: plan.target,
+        actual: plan.peakUpper,
+      };
+    }
     const lead = p.explanation[0];
     const metric = lead?.name.split(' ')[0] ?? '';
     const current = this.#twin.state(p.entityId).signals[metric];
@@ -925,12 +966,16 @@ export class Engine implements EngineHandle {
     return { name: `failure risk@${p.entityId}`, weight: ok ? 0 : 1, expected: this.#config.predict.failureAlertProbability, actual: risk };
   }
 
-  /** Entities of an incident whose failure risk is still at or above the alert level. */
+  /**
+   * Entities of an incident whose failure risk is still at or above the alert level, or whose
+   * capacity plan still asks for a scale-out.
+   */
   #riskyEntities(rt: IncidentRuntime): string[] {
     const out = new Set<string>();
+    for (const p of this.#incidentPredictions(rt)) if (p.kind === 'demand' && this.#capacityShort(p)) out.add(p.entityId);
     for (const id of rt.incident.predictionIds) {
       const p = this.#recentPredictions.get(id);
-      if (p === undefined) continue;
+      if (p === undefined || p.kind !== 'failure_risk') continue;
       const risk = this.#twin.state(p.entityId).failureRisk ?? 0;
       if (risk >= this.#config.predict.failureAlertProbability) out.add(p.entityId);
     }
@@ -1021,15 +1066,22 @@ export class Engine implements EngineHandle {
     const started = performance.now();
     const windowStartMs = rt.incident.openedAt - 60 * 60_000;
     const anomalies = await this.#evidence(rt, windowStartMs, now);
-    const ranked = rankRootCauses({
+    const attributed = rankRootCauses({
       anomalies,
       topology: this.#twin.topology(),
       events: this.#recentEvents.filter((e) => e.at >= windowStartMs - 60 * 60_000 && e.at <= now),
       windowStartMs,
       windowEndMs: now,
       incidentStartMs: rt.incident.openedAt,
-      predictions: rt.incident.predictionIds.map((id) => this.#recentPredictions.get(id)).filter((p) => p !== undefined),
+      predictions: rt.incident.predictionIds
+        .map((id) => this.#recentPredictions.get(id))
+        .filter((p): p is Prediction => p !== undefined && p.kind === 'failure_risk'),
     });
+    const ranked = withCapacityHypotheses(
+      attributed,
+      this.#incidentPredictions(rt).filter((p) => p.kind === 'demand' && this.#capacityShort(p)),
+      (p) => this.#capacityNow(p),
+    );
     const hypotheses = ranked.filter((h) => !rt.ruledOut.has(h.entityId));
     const top = hypotheses[0];
     rt.incident = {
@@ -1511,10 +1563,17 @@ export class Engine implements EngineHandle {
     const every = Math.max(1, Math.round(predict.demandStoreStepMs / stepMs));
     const ref: ModelRef = { kind: this.#forecasterSpec.kind, version: String(this.#forecasterSpec.version) };
     const stored: Prediction[] = [];
+    const alerts: Prediction[] = [];
     for (const rt of this.#series.values()) {
       if (rt.forecaster === undefined) continue;
-      const f = rt.forecaster.forecast(horizonSteps);
-      if (f === undefined) continue;
+      const raw = rt.forecaster.forecast(horizonSteps);
+      if (raw === undefined) continue;
+      // Demand learned in replica units, read as the share it would be at today's replicas.
+      const per = this.#replicaUnits(rt.record);
+      const f =
+        per === undefined
+          ? raw
+          : { ...raw, mean: raw.mean.map((v) => v / per), lower: raw.lower.map((v) => v / per), upper: raw.upper.map((v) => v / per) };
       const keep = (_: unknown, i: number): boolean => i % every === every - 1;
       // Every capacity signal is non-negative: an interval below zero says nothing.
       const forecast = {
@@ -1531,12 +1590,12 @@ export class Engine implements EngineHandle {
       const width = peakUpper - peak;
       const confidence = Math.max(0, Math.min(1, 1 - width / Math.max(Math.abs(peak), 1e-9)));
       // Utilisation shares saturate at 1; the entity's replicas (from the twin) size a scale-out.
-      const replicas = this.#twin.entity(rt.record.entityId)?.capacity?.replicas;
+      const replicas = per ?? this.#twin.entity(rt.record.entityId)?.capacity?.replicas;
       const units = replicas !== undefined && Number.isInteger(replicas) && replicas >= 1 ? replicas : undefined;
       const capacity = bounded
         ? planCapacity({ forecast: f, limit: 1, ...(units !== undefined ? { units } : {}), target: predict.capacityTarget, now })
         : undefined;
-      stored.push({
+      const prediction: Prediction = {
         id: this.#id('pr'),
         kind: 'demand',
         entityId: rt.record.entityId,
@@ -1555,9 +1614,40 @@ export class Engine implements EngineHandle {
           ...(capacity ? capacityAttributions(capacity) : []),
         ],
         summary: `${rt.record.metric} on ${rt.record.entityId} peaks at ${fmt(peak)} (≤ ${fmt(peakUpper)} at ${Math.round(f.level * 100)} %) in the next ${Math.round(predict.demandHorizonMs / 3600_000)} h${capacity ? `; ${capacitySummary(capacity)}` : ''}`,
-      });
+      };
+      stored.push(prediction);
+      const seasoned = now - (rt.demandSince ?? now) >= predict.capacityMinHistoryMs;
+      if (predict.capacityAlertMetrics.includes(rt.record.metric) && seasoned && this.#capacityShort(prediction)) alerts.push(prediction);
     }
     if (stored.length > 0) await this.#store.insertPredictions(stored);
+    for (const p of alerts) await this.#bus.publish({ type: 'prediction.made', entity: p.entityId, prediction: p });
+  }
+
+  /**
+   * Whether a demand prediction's capacity plan, read at the entity's replicas now, still asks
+   * for a scale-out with at least `predict.capacityAlertConfidence`: after a scale-out the same
+   * demand spreads over more replicas (shares scale by then / now), so the plan is made again.
+   */
+  #capacityShort(p: Prediction): boolean {
+    const plan = this.#capacityNow(p);
+    return (
+      plan !== undefined &&
+      plan.recommendation.action === 'scale_out' &&
+      plan.recommendation.confidence >= this.#config.predict.capacityAlertConfidence
+    );
+  }
+
+  /** The capacity plan of a demand prediction at the entity's replicas now (see {@link #capacityShort}). */
+  #capacityNow(p: Prediction): CapacityPlan | undefined {
+    const c = p.capacity;
+    if (p.kind !== 'demand' || c === undefined || p.forecast === undefined) return undefined;
+    const record = p.seriesId === undefined ? undefined : this.#series.get(p.seriesId)?.record;
+    const now = record === undefined ? undefined : this.#replicaUnits(record);
+    if (now === undefined || c.units === undefined || now === c.units) return c;
+    const k = c.units / now;
+    const f = p.forecast;
+    const forecast = { ...f, mean: f.mean.map((v) => v * k), lower: f.lower.map((v) => v * k), upper: f.upper.map((v) => v * k) };
+    return planCapacity({ forecast, limit: c.limit, units: now, target: c.target, now: p.at });
   }
 
   // ---------------------------------------------------------------- state and control
@@ -1715,6 +1805,40 @@ export class Engine implements EngineHandle {
 }
 
 /** The capacity plan as explanation rows. */
+/**
+ * The ranking with one hypothesis per capacity shortfall: the entity itself, as `traffic_surge`
+ * (demand beyond what it can serve, here forecast rather than seen), with the plan's confidence
+ * and its scale-out size as the suggested `by`. A shortfall's entity that the ranking already
+ * holds with a higher confidence keeps that hypothesis. Best first.
+ */
+function withCapacityHypotheses(
+  ranked: readonly Hypothesis[],
+  short: readonly Prediction[],
+  planOf: (p: Prediction) => CapacityPlan | undefined,
+): Hypothesis[] {
+  const extra: Hypothesis[] = [];
+  for (const p of short) {
+    const plan = planOf(p);
+    if (plan === undefined) continue;
+    const rec = plan.recommendation;
+    const seen = ranked.find((h) => h.entityId === p.entityId);
+    if (seen !== undefined && seen.confidence >= rec.confidence) continue;
+    extra.push({
+      entityId: p.entityId,
+      faultKind: 'traffic_surge',
+      confidence: rec.confidence,
+      score: plan.saturationProbability,
+      evidence: [`${p.summary}.`, `${rec.reason}.`],
+      path: [p.entityId],
+      contributors: capacityAttributions(plan),
+      params: { by: rec.by },
+    });
+  }
+  if (extra.length === 0) return [...ranked];
+  const ids = new Set(extra.map((h) => h.entityId));
+  return [...ranked.filter((h) => !ids.has(h.entityId)), ...extra].sort((a, b) => b.confidence - a.confidence);
+}
+
 function capacityAttributions(c: CapacityPlan): Attribution[] {
   return [
     { name: 'headroom', weight: 0, actual: c.headroom },

@@ -84,4 +84,22 @@ describe('SimulatorExecutor', () => {
     expect(ex.plan(action('failover', 'database:main')).blastRadius).toEqual(['database:main']);
     expect(ex.plan(action('scale_out', 'service:api', { by: 2 })).steps[0]).toBe('add 2 replica(s) to service:api');
   });
+
+  it('passes the action parameters to the simulator (scale_out by N)', async () => {
+    const seen: unknown[] = [];
+    const port = {
+      check: (a: { kind: ActionKind; target: string; params?: Readonly<Record<string, unknown>> }) => {
+        seen.push(a.params);
+        return { ok: true, message: 'ok', fixed: [] };
+      },
+      apply: (a: { kind: ActionKind; target: string; params?: Readonly<Record<string, unknown>> }) => {
+        seen.push(a.params);
+        return { ok: true, message: 'ok', fixed: [] };
+      },
+    };
+    const ex = new SimulatorExecutor(port);
+    await ex.dryRun(action('scale_out', 'service:api', { by: 3 }));
+    await ex.execute(action('scale_out', 'service:api', { by: 3 }));
+    expect(seen).toEqual([{ by: 3 }, { by: 3 }]);
+  });
 });

@@ -10,9 +10,9 @@ import type { Executor, Plan } from './executor.js';
 /** The part of the fleet simulator this executor needs. */
 export interface SimulatorPort {
   /** Whether the action could be applied; changes nothing. */
-  check(a: { kind: ActionKind; target: string }): SimApplyResult;
+  check(a: { kind: ActionKind; target: string; params?: Readonly<Record<string, unknown>> }): SimApplyResult;
   /** Applies the action to the simulated fleet. */
-  apply(a: { kind: ActionKind; target: string }): SimApplyResult;
+  apply(a: { kind: ActionKind; target: string; params?: Readonly<Record<string, unknown>> }): SimApplyResult;
 }
 
 const STEPS: Record<ActionKind, (target: string, params: Readonly<Record<string, unknown>>) => string[]> = {
@@ -55,7 +55,7 @@ export class SimulatorExecutor implements Executor {
 
   #run(action: Action, verb: 'check' | 'apply'): Outcome {
     try {
-      const r = this.#sim[verb]({ kind: action.kind, target: action.target });
+      const r = this.#sim[verb]({ kind: action.kind, target: action.target, params: action.params });
       return { ok: r.ok, message: r.message, details: { fixed: [...r.fixed] } };
     } catch (err) {
       return { ok: false, message: `simulator ${verb} of ${action.kind} on ${action.target} failed: ${messageOf(err)}` };

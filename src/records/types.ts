@@ -154,6 +154,11 @@ export interface Hypothesis {
   /** Entity ids from this root cause to the symptoms, along the topology. */
   readonly path: readonly string[];
   readonly contributors: readonly Attribution[];
+  /**
+   * Action parameters suggested by the model behind this hypothesis (a capacity plan's
+   * `{ by: 3 }`): the decide step lays them over the policy rule's own, within the rule's caps.
+   */
+  readonly params?: Readonly<Record<string, unknown>>;
 }
 
 /** Lifecycle of an incident. */

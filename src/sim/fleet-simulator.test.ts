@@ -7,6 +7,7 @@ import type { SimTick } from './types.js';
 
 const MIN = 60_000;
 const H = 3_600_000;
+const DAY = 24 * H;
 const MONDAY = Date.UTC(2026, 0, 5);
 
 /** Steps `sim` until (excluding) `untilMs`, collecting ticks. */
@@ -336,6 +337,37 @@ describe('FleetSimulator heal actions', () => {
     expect(sim.topology.relations.some((r) => r.to === host && r.kind === 'runs_on')).toBe(false);
     const ticks = run(sim, sim.now() + 10 * MIN);
     expect(value(ticks[9] as SimTick, host, 'cpu_utilization')).toBeLessThan(0.1);
+  });
+
+  it('scale_out by N adds exactly N replicas, and refuses a size that is not a positive integer', () => {
+    const sim = new FleetSimulator();
+    run(sim, MONDAY + 3 * H);
+    const before = sim.topology.entities.find((e) => e.id === 'service:search')?.capacity?.replicas ?? 0;
+    expect(sim.apply({ kind: 'scale_out', target: 'service:search', params: { by: 0 } })).toMatchObject({
+      ok: false,
+      message: 'scale_out by must be a positive integer (got 0)',
+    });
+    expect(sim.apply({ kind: 'scale_out', target: 'service:search', params: { by: 2 } }).ok).toBe(true);
+    expect(sim.topology.entities.find((e) => e.id === 'service:search')?.capacity?.replicas).toBe(before + 2);
+  });
+
+  it('growDemand compounds the demand of an edge service per day and leaves every other random draw alone', () => {
+    const grown = new FleetSimulator();
+    const flat = new FleetSimulator();
+    const edge = grown.topology.entities.find((e) => e.kind === 'service' && e.attributes?.['homeostat.tier'] === 'edge')?.id as string;
+    grown.growDemand(edge, MONDAY, 0.5);
+    const a = run(grown, MONDAY + 2 * DAY + 15 * H);
+    const b = run(flat, MONDAY + 2 * DAY + 15 * H);
+    const last = a.length - 1;
+    // Two and a half days at +50 % a day (15:00 Wednesday, the weekday peak of both runs).
+    const ratio = value(a[last] as SimTick, edge, 'request_rate') / value(b[last] as SimTick, edge, 'request_rate');
+    expect(ratio).toBeCloseTo(1.5 ** (2 + 15 / 24), 1);
+    expect(value(a[0] as SimTick, edge, 'request_rate')).toBe(value(b[0] as SimTick, edge, 'request_rate'));
+    expect(() => grown.growDemand('service:none', MONDAY + 3 * DAY, 0.1)).toThrow(/needs an edge service of this fleet such as service:/);
+    expect(() => grown.growDemand(edge, MONDAY + 3 * DAY, 2)).toThrow(
+      'daily growth must be a number in (-0.5, 1], e.g. 0.2 for +20 % a day (got 2)',
+    );
+    expect(() => grown.growDemand(edge, MONDAY, 0.1)).toThrow(/growth start must be at or after now\(\)/);
   });
 
   it('check changes nothing', () => {

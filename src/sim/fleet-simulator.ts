@@ -168,6 +168,15 @@ interface Plan {
 export interface SimAction {
   readonly kind: ActionKind;
   readonly target: string;
+  /** Action parameters; `scale_out` reads `by` (replicas to add, a positive integer). */
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
+/** Organic growth of an edge service's external demand (see {@link FleetSimulator.growDemand}). */
+interface DemandGrowth {
+  readonly fromMs: number;
+  /** Daily growth rate: demand is multiplied by (1 + perDay) per day after `fromMs`. */
+  readonly perDay: number;
 }
 
 const clamp = (x: number, lo: number, hi: number): number => Math.min(Math.max(x, lo), hi);
@@ -210,6 +219,7 @@ export class FleetSimulator {
   #lbs: LbModel[] = [];
   #index = new Map<string, EntityRef>();
   #faults: FaultModel[] = [];
+  readonly #growth = new Map<number, DemandGrowth>();
   #pending: ChangeEvent[] = [];
   #eventSeq = 0;
   #noise: Rng;
@@ -357,6 +367,34 @@ export class FleetSimulator {
   }
 
   /** Dry run of {@link FleetSimulator.apply}: whether the action would be accepted and what it would fix. Changes nothing. */
+  /**
+   * From `fromMs` on, the external demand of edge service `target` grows by `perDay` a day
+   * (compounded continuously over the day: × (1 + perDay)^(days since fromMs)), and with it the
+   * traffic of everything it calls: organic growth, a launch, a season. Draws no random numbers,
+   * so every other signal keeps its noise. A second call for the same service replaces the first.
+   * Throws `invalid_argument` for an unknown or non-edge target, a start before now, or a rate
+   * outside (-0.5, 1].
+   * @example sim.growDemand('service:web', sim.now(), 0.2) // +20 % a day
+   */
+  growDemand(target: string, fromMs: number, perDay: number): void {
+    const ref = typeof target === 'string' ? this.#index.get(target) : undefined;
+    if (ref === undefined || ref.kind !== 'service' || (this.#services[ref.idx] as ServiceModel).tier !== 0) {
+      const edge = this.#services.find((s) => s.tier === 0)?.id ?? 'service:web';
+      throw invalid(`demand growth needs an edge service of this fleet such as ${edge} (got ${describe(target)})`);
+    }
+    if (!Number.isFinite(fromMs) || fromMs < this.#t)
+      throw invalid(`growth start must be at or after now() = ${this.#t} (got ${describe(fromMs)})`);
+    if (!(typeof perDay === 'number' && perDay > -0.5 && perDay <= 1))
+      throw invalid(`daily growth must be a number in (-0.5, 1], e.g. 0.2 for +20 % a day (got ${describe(perDay)})`);
+    this.#growth.set(ref.idx, { fromMs, perDay });
+  }
+
+  /** Demand multiplier of service `i` at `t` from its growth, 1 without one. */
+  #growthFactor(i: number, t: number): number {
+    const g = this.#growth.get(i);
+    return g === undefined || t <= g.fromMs ? 1 : (1 + g.perDay) ** ((t - g.fromMs) / DAY);
+  }
+
   check(action: SimAction): SimApplyResult {
     return this.#plan(action).result;
   }
@@ -771,7 +809,7 @@ export class FleetSimulator {
     const qIn = new Float64Array(this.#queues.length);
     for (const i of this.#order) {
       const s = S[i] as ServiceModel;
-      let base = s.tier === 0 ? s.externalRps * trafficSeason(t, s.phaseH) : (incoming[i] as number);
+      let base = s.tier === 0 ? s.externalRps * trafficSeason(t, s.phaseH) * this.#growthFactor(i, t) : (incoming[i] as number);
       if (s.burstUntil > t) base *= s.burstMult;
       base *= Math.exp(n.normal(0, 0.03));
       s.rate = base * (rateMult[i] as number);
@@ -1156,7 +1194,11 @@ export class FleetSimulator {
       case 'scale_out': {
         const s = this.#services[ref.idx] as ServiceModel;
         const current = s.hosts.length;
-        const wanted = Math.max(current + 1, Math.ceil((current * Math.max(s.sat, 0)) / 0.55));
+        const by = action.params?.by;
+        if (by !== undefined && !(typeof by === 'number' && Number.isInteger(by) && by >= 1))
+          return fail(`scale_out by must be a positive integer (got ${describe(by)})`);
+        // Without a size, enough replicas to bring the current load to 55 %.
+        const wanted = typeof by === 'number' ? current + by : Math.max(current + 1, Math.ceil((current * Math.max(s.sat, 0)) / 0.55));
         const next = Math.min(wanted, current * 4, 64);
         const picks = this.#pickHosts(next - current, new Set(s.hosts), -1);
         if (picks.length === 0) return fail(`no host available to scale out ${target}`);

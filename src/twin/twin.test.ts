@@ -43,6 +43,9 @@ describe('Twin', () => {
     twin.observe('service:web', 'cpu_utilization', 1000, 0.4);
     twin.observe('service:web', 'cpu_utilization', 500, 0.9);
     expect(twin.state('service:web').signals.cpu_utilization).toEqual({ t: 1000, v: 0.4 });
+    expect(twin.signal('service:web', 'cpu_utilization')).toEqual({ t: 1000, v: 0.4 });
+    expect(twin.signal('service:web', 'saturation')).toBeUndefined();
+    expect(twin.signal('service:none', 'cpu_utilization')).toBeUndefined();
     expect(twin.state('service:web').health).toBe('healthy');
     twin.setAnomaly('service:web', 'a1', true, 1000);
     expect(twin.state('service:web')).toMatchObject({ health: 'degraded', openAnomalies: ['a1'] });

@@ -212,6 +212,11 @@ export class Twin {
     s.headroom = { ...(s.headroom ?? {}), [resource]: share };
   }
 
+  /** Latest sample of one signal of an entity (no copy of the whole state), if any. */
+  signal(entityId: string, metric: string): { readonly t: number; readonly v: number } | undefined {
+    return this.#states.get(entityId)?.signals[metric];
+  }
+
   /** Live state of one entity. */
   state(entityId: string): EntityState {
     const s = this.#states.get(entityId);
