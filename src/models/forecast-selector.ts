@@ -140,7 +140,9 @@ const DEFAULT_MEMBERS: readonly SelectorMember[] = [
   { name: 'daily', kind: 'forecaster/seasonal-naive', seasons: 1, config: {} },
   { name: 'weekly', kind: 'forecaster/seasonal-naive', seasons: WEEK, config: {} },
   { name: 'ridge', kind: 'forecaster/lag-ridge', seasons: 1, config: {} },
-  { name: 'holt-winters', kind: 'forecaster/holt-winters', seasons: 1, config: {} },
+  // The selector calibrates the chosen interval itself (ratios below): a member whose width also
+  // adapts would be rescaled twice, and its narrow spells blow the ratios up.
+  { name: 'holt-winters', kind: 'forecaster/holt-winters', seasons: 1, config: { adaptRate: 0 } },
 ];
 const RULES: ConfigRules<BaseConfig> = {
   seasonPoints: { type: 'number', integer: true, min: 2, max: 100_000 },

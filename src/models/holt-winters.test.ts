@@ -65,6 +65,47 @@ describe('HoltWinters', () => {
     expect(f.forecast(5)?.upper[4]).toBe(10 + 3 * Math.SQRT2);
   });
 
+  it('adapts the working miscoverage to the misses of the intervals it issued (adaptive conformal)', () => {
+    // One bucket of a 4-step day; α = γd = 0 keeps every mean at 10. The anchors at steps 4, 8, 12
+    // and 16 sample the steps 6, 11, 16 and 17 (the sampled step rotates with the anchor).
+    const config = { alpha: 0, gammaDaily: 0, bucketsPerDay: 1, minErrors: 1, minPoints: 2, level: 0.5 };
+    const values = [10, 10, 10, 10, 10, 10, 11, 10, 10, 10, 10, 12, 10, 10, 10, 10, 13, 14];
+    const adaptive = make({ ...config, adaptRate: 0.2 });
+    const fixed = make({ ...config, adaptRate: 0 });
+    learnAll(adaptive, values);
+    learnAll(fixed, values);
+    // Errors 1, 2, 3, 4. Issued half-widths: none (step 6), 1 (step 11: miss, α 0.5 → 0.4),
+    // 2 (step 16, rank ⌈0.6·3⌉ = 2: miss, α → 0.3), 3 (step 17, rank ⌈0.7·4⌉ = 3: miss, α → 0.2).
+    expect(adaptive.alphaWork).toBeCloseTo(0.2, 12);
+    expect(fixed.alphaWork).toBe(0.5);
+    const a = adaptive.forecast(4);
+    const f = fixed.forecast(4);
+    expect(a?.mean).toEqual([10, 10, 10, 10]);
+    expect(f?.mean).toEqual(a?.mean);
+    // Errors [1, 2, 3, 4]: rank ⌈0.8·5⌉ = 4 → 4 adaptive; ⌈0.5·5⌉ = 3 → 3 at the fixed level.
+    expect(a?.upper).toEqual([14, 14, 14, 14]);
+    expect(f?.upper).toEqual([13, 13, 13, 13]);
+  });
+
+  it('keeps the working miscoverage at most twice the nominal one on a series it forecasts exactly', () => {
+    const f = make({ alpha: 0, gammaDaily: 0, bucketsPerDay: 1, minErrors: 1, minPoints: 2, adaptRate: 0.5 });
+    learnAll(f, new Array<number>(40).fill(10));
+    // Every outcome is a hit (error 0 ≤ half-width 0): α_t rises by 0.05 each time, up to 2 · 0.1.
+    expect(f.alphaWork).toBeCloseTo(0.2, 12);
+  });
+
+  it('restores a state saved before adaptive intervals at the configured level, and rejects a bad working level', () => {
+    const config = { alpha: 0, gammaDaily: 0, bucketsPerDay: 1, minErrors: 1, minPoints: 2 };
+    const a = make(config);
+    learnAll(a, [10, 10, 10, 10, 10, 10, 11, 10, 10]);
+    const { alphaWork: _, issuedSteps: __, issued: ___, ...old } = a.state();
+    const b = make(config, old);
+    expect(b.alphaWork).toBeCloseTo(0.1, 12);
+    expect(b.forecast(2)?.mean).toEqual(a.forecast(2)?.mean);
+    expect(() => make(config, { ...a.state(), alphaWork: 2 })).toThrow('state field alphaWork must be in [0, 1] (got 2)');
+    expect(() => make(config, { ...a.state(), issued: [1] })).toThrow('state field issued must hold 2 × bucketsPerDay numbers');
+  });
+
   it('falls back to the last value with one-step errors before a day is known, undefined before minPoints', () => {
     const f = make({ dailyPoints: 8, bucketsPerDay: 2, minPoints: 2 });
     expect(f.forecast(3)).toBeUndefined();

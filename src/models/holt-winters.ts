@@ -24,15 +24,22 @@
  * replayed state (ties keep the first candidate in grid order). Without `refit`
  * the configured α, γd, γw stay fixed. β and φ are fixed by the config.
  *
- * Interval (conformal, empirical): the forecaster keeps the level and trend at an anchor every
- * `dailyPoints / bucketsPerDay` steps; as the series unfolds it measures the absolute error of the
- * h-step forecast each anchor made (for h ≤ `dailyPoints`, exact because a seasonal slot is not
- * revisited within a day) and keeps it in a ring per horizon bucket (one error per anchor per
- * bucket, at most `errorsPerBucket`). The half-width at h is the ⌈level·(n + 1)⌉-th smallest error
- * of h's bucket, widened by √⌈h / dailyPoints⌉ beyond a day. With fewer than `minErrors` errors it
- * falls back to a normal approximation z·σ·√h. Before a full day is known the forecast is naive
- * (last value, one-step error quantile widened by √h); before `minPoints` points it is undefined.
- * When every learned value was ≥ 0, mean and lower bound are clamped at 0.
+ * Interval (conformal, empirical, adaptive): at an anchor every `dailyPoints / bucketsPerDay` steps
+ * the forecaster records what it issues for each horizon bucket: the half-width and the mean at one
+ * step of the bucket (a step that rotates with the anchor). When that step's actual arrives, the
+ * absolute error of the issued mean goes into the bucket's ring (one error per anchor per bucket, at
+ * most `errorsPerBucket`), so the errors are those of forecasts really made, never of a refit's
+ * hindsight. The half-width at h is the ⌈(1 − α_t)·(n + 1)⌉-th smallest error of h's bucket, widened by
+ * √⌈h / dailyPoints⌉ beyond a day. α_t is the working miscoverage of adaptive conformal inference:
+ * it starts at 1 − `level` and after each measured outcome moves by γ·(1 − level − miss) (γ =
+ * `adaptRate`), where miss = 1 when the error exceeded the half-width issued, so
+ * that a run of misses widens every bucket and a run of hits narrows them; its long-run miss rate is
+ * 1 − level whatever the drift (Gibbs & Candès 2021), feedback arriving up to a day late. α_t is
+ * clamped to [0, min(1, 2·(1 − level))]: at most twice the nominal miss rate, so that a long run of
+ * exact forecasts (a flat series) cannot shrink the interval to the smallest error ever seen. With fewer than
+ * `minErrors` errors a bucket falls back to a normal approximation z·σ·√h. Before a full day is known
+ * the forecast is naive (last value, one-step error quantile widened by √h); before `minPoints` points
+ * it is undefined. When every learned value was ≥ 0, mean and lower bound are clamped at 0.
  *
  * Time and gaps: a point is `round((t − lastT) / stepMs)` steps after the last one; points less
  * than half a step later are ignored. Skipped steps advance the level by the trend with no seasonal
@@ -45,14 +52,18 @@
  * bursty per-instance series where nothing repeats (it then tracks a robust level, which still beats
  * copying yesterday's bursts), and a burst lasting hours: σ grows with it, the daily slots absorb
  * it, and the clip then slows its removal for days. Intervals assume the recent past's errors are
- * representative (they under-cover when the errors grow, e.g. in a week less regular than the last).
+ * representative: when the errors grow (a week less regular than the last) they under-cover until
+ * the misses have moved α_t, a few hours at γ = 0.002; a width that moves with α_t is less sharp
+ * (a higher interval score) than a fixed one where the errors do not drift. Coverage is averaged over
+ * time and horizons, not guaranteed per day or per horizon bucket.
  *
  * References: R. J. Hyndman, G. Athanasopoulos, "Forecasting: Principles and Practice", 3rd ed.,
  * §8.3 (Holt-Winters, damped trend) and §5.5; J. W. Taylor, "Short-term electricity demand
  * forecasting using double seasonal exponential smoothing", JORS 54 (2003); S. Gelper, R. Fried,
  * C. Croux, "Robust forecasting with exponential and Holt-Winters smoothing", J. Forecasting 29
- * (2010); V. Vovk et al., "Algorithmic Learning in a Random World" (2005) and A. N. Angelopoulos,
- * S. Bates, "A Gentle Introduction to Conformal Prediction" (2021).
+ * (2010); V. Vovk et al., "Algorithmic Learning in a Random World" (2005); A. N. Angelopoulos,
+ * S. Bates, "A Gentle Introduction to Conformal Prediction" (2021); I. Gibbs, E. Candès, "Adaptive
+ * conformal inference under distribution shift", NeurIPS 2021.
  */
 import { invalid } from '../errors.js';
 import type { Forecast } from '../records/types.js';
@@ -95,6 +106,12 @@ export interface HoltWintersConfig {
   readonly errorsPerBucket: number;
   /** Errors a bucket needs before its quantile is used. Default 24. */
   readonly minErrors: number;
+  /**
+   * Adaptive conformal step γ: after each measured outcome the working miscoverage moves by
+   * γ·(1 − level − miss) (see the module comment); 0 = the fixed level. Default 0.002 (chosen on the
+   * tuning origins of `bench capacity`).
+   */
+  readonly adaptRate: number;
   /** Points needed before any forecast. Default 10. */
   readonly minPoints: number;
 }
@@ -123,7 +140,7 @@ export interface HoltWintersState {
   readonly daily: number[];
   /** Weekly seasonal (`weeklyPoints` long once initialised, else empty). */
   readonly weekly: number[];
-  /** Pending anchors: grid step, level and trend of each. */
+  /** Anchors of the smoothing core (used only while a refit replays the window; empty in a saved state, kept for its shape). */
   readonly anchorSteps: number[];
   readonly anchorLevels: number[];
   readonly anchorTrends: number[];
@@ -134,6 +151,15 @@ export interface HoltWintersState {
   /** Ring of recent one-step absolute errors of the naive warm-up forecast. */
   readonly stepErrors: number[];
   readonly stepHead: number;
+  /** Working miscoverage α_t of adaptive conformal inference, in [0, 1]; absent (older states) = 1 − level. */
+  readonly alphaWork?: number;
+  /** Grid steps of the anchors whose issued forecasts are kept (at most a day of them). */
+  readonly issuedSteps?: number[];
+  /**
+   * Flattened, `2 × bucketsPerDay` per issued anchor: the half-width issued for each horizon bucket
+   * (−1 = none yet), then the mean issued for each bucket's sampled step.
+   */
+  readonly issued?: number[];
 }
 
 const KIND = 'forecaster/holt-winters';
@@ -160,6 +186,7 @@ const DEFAULTS: HoltWintersConfig = {
   bucketsPerDay: 24,
   errorsPerBucket: 168,
   minErrors: 24,
+  adaptRate: 0.002,
   minPoints: 10,
 };
 const unit = { type: 'number', min: 0, max: 1 } as const;
@@ -180,6 +207,7 @@ const RULES: ConfigRules<HoltWintersConfig> = {
   bucketsPerDay: { type: 'number', integer: true, min: 1, max: 1440 },
   errorsPerBucket: { type: 'number', integer: true, min: 1, max: 100_000 },
   minErrors: { type: 'number', integer: true, min: 1 },
+  adaptRate: { type: 'number', min: 0, max: 1 },
   minPoints: { type: 'number', integer: true, min: 2 },
 };
 
@@ -350,6 +378,12 @@ export class HoltWinters implements Forecaster {
   #core: Core | undefined;
   readonly #errors: Ring[];
   readonly #stepErrors: Ring;
+  /** Each error ring's values, sorted (rebuilt from the rings on restore; not saved). */
+  readonly #sorted: number[][];
+  /** Working miscoverage α_t (adaptive conformal). */
+  #alphaWork: number;
+  #issuedSteps: number[];
+  #issued: number[][];
 
   constructor(config: HoltWintersConfig, state?: HoltWintersState) {
     this.#config = config;
@@ -361,6 +395,11 @@ export class HoltWinters implements Forecaster {
     );
     this.#stepErrors = new Ring(STEP_ERRORS, state?.stepErrors, state?.stepHead);
     this.#params = { alpha: config.alpha, gammaDaily: config.gammaDaily, gammaWeekly: config.gammaWeekly };
+    this.#sorted = this.#errors.map((r) => Array.from(r.values).sort((a, b) => a - b));
+    this.#alphaWork = state?.alphaWork ?? 1 - config.level;
+    this.#issuedSteps = state?.issuedSteps?.slice() ?? [];
+    const width = 2 * config.bucketsPerDay;
+    this.#issued = this.#issuedSteps.map((_, i) => (state?.issued ?? []).slice(i * width, (i + 1) * width));
     if (state) {
       this.#n = state.n;
       this.#step = state.step;
@@ -410,7 +449,7 @@ export class HoltWinters implements Forecaster {
     if (!Number.isInteger(horizonSteps) || horizonSteps < 1) {
       throw invalid(`${KIND}: horizonSteps must be an integer ≥ 1 (got ${horizonSteps})`);
     }
-    const { minPoints, stepMs, level, dailyPoints, minErrors } = this.#config;
+    const { minPoints, stepMs, level, dailyPoints } = this.#config;
     const lastT = this.#lastT;
     const lastV = this.#lastV;
     const step = this.#step;
@@ -434,7 +473,7 @@ export class HoltWinters implements Forecaster {
       for (let h = 1; h <= horizonSteps; h++) push(h, lastV, q * Math.sqrt(h));
       return { t, mean, lower, upper, level };
     }
-    const quantiles = this.#errors.map((r) => (r.values.length >= minErrors ? conformalQuantile(r.values, level) : undefined));
+    const quantiles = this.#sorted.map((_, i) => this.#quantile(i));
     const z = normalQuantile(0.5 + level / 2);
     const sigma = core.scale;
     for (let h = 1; h <= horizonSteps; h++) {
@@ -485,7 +524,64 @@ export class HoltWinters implements Forecaster {
       errorHeads: this.#errors.map((r) => r.head),
       stepErrors: this.#stepErrors.values.slice(),
       stepHead: this.#stepErrors.head,
+      alphaWork: this.#alphaWork,
+      issuedSteps: this.#issuedSteps.slice(),
+      issued: this.#issued.flat(),
     };
+  }
+
+  /** Half-width of horizon bucket `bucket` now: its errors' quantile at level 1 − α_t; undefined below `minErrors` errors. */
+  #quantile(bucket: number): number | undefined {
+    const sorted = this.#sorted[bucket] as number[];
+    if (sorted.length < this.#config.minErrors) return undefined;
+    return sorted[conformalRank(sorted.length, 1 - this.#alphaWork) - 1];
+  }
+
+  /** The working miscoverage α_t of the adaptive interval (starts at 1 − level). */
+  get alphaWork(): number {
+    return this.#alphaWork;
+  }
+
+  /**
+   * Adaptive conformal update (Gibbs & Candès 2021) of the working miscoverage from one outcome:
+   * α_t ← α_t + γ·(1 − level − miss), clamped to [0, min(1, 2·(1 − level))], where miss = 1 when the
+   * error `e` exceeded the half-width `issued` that the anchor gave this horizon bucket.
+   */
+  #adapt(e: number, issued: number): void {
+    const { adaptRate, level } = this.#config;
+    if (adaptRate === 0 || issued < 0) return;
+    const miss = e > issued ? 1 : 0;
+    this.#alphaWork = Math.min(Math.min(1, 2 * (1 - level)), Math.max(0, this.#alphaWork + adaptRate * (1 - level - miss)));
+  }
+
+  /** Adds `e` to the bucket's ring and keeps the sorted copy in step (O(n)). */
+  #pushError(bucket: number, e: number): void {
+    const ring = this.#errors[bucket] as Ring;
+    const sorted = this.#sorted[bucket] as number[];
+    if (ring.full) sorted.splice(lowerBound(sorted, ring.values[ring.head] as number), 1);
+    sorted.splice(lowerBound(sorted, e), 0, e);
+    ring.push(e);
+  }
+
+  /**
+   * Records what the forecaster issues at anchor `step`: each horizon bucket's half-width and its
+   * mean at the bucket's sampled step (the step rotates with the anchor); drops anchors older than a day.
+   */
+  #issue(core: Core, step: number): void {
+    const m = this.#config.dailyPoints;
+    while (this.#issuedSteps.length > 0 && step - (this.#issuedSteps[0] as number) >= m) {
+      this.#issuedSteps.shift();
+      this.#issued.shift();
+    }
+    this.#issuedSteps.push(step);
+    const bp = this.#bucketPoints;
+    const clamp = this.#minV !== undefined && this.#minV >= 0;
+    const means = this.#sorted.map((_, b) => {
+      const h = b * bp + 1 + mod(Math.floor(step / bp), bp);
+      const f = core.level + core.damping(h) * core.trend + core.seasonal(step + h);
+      return clamp && f < 0 ? 0 : f;
+    });
+    this.#issued.push([...this.#sorted.map((_, i) => this.#quantile(i) ?? -1), ...means]);
   }
 
   /** Learns `v` at grid step `step` (observed at `t`). */
@@ -506,7 +602,7 @@ export class HoltWinters implements Forecaster {
     }
     this.#window.push(core.predict(step));
     core.skip();
-    this.#afterStep(core, step);
+    this.#afterStep(step);
   }
 
   /** Common path of an observed step (and of a gap step during the first day). */
@@ -522,39 +618,41 @@ export class HoltWinters implements Forecaster {
       core.weeklyStartStep = step + 1;
       this.#core = core;
       this.#sinceRefit = 0;
-      core.anchor(step);
       return;
     }
-    this.#measure(core, step, v);
+    this.#measure(step, v);
     core.update(step, v);
-    this.#afterStep(core, step);
+    this.#afterStep(step);
   }
 
-  /** Anchors and the daily refit, after each grid step once initialised. */
-  #afterStep(core: Core, step: number): void {
+  /** The daily refit, then the anchor (what is issued now), after each grid step once initialised. */
+  #afterStep(step: number): void {
     this.#step = step;
-    if (mod(step, this.#bucketPoints) === 0) core.anchor(step);
     this.#sinceRefit++;
     const { refit, dailyPoints } = this.#config;
     if (refit && this.#sinceRefit >= dailyPoints && this.#window.values.length >= 3 * dailyPoints) {
       this.#sinceRefit = 0;
       this.#refit(step);
     }
+    if (mod(step, this.#bucketPoints) === 0) this.#issue(this.#core as Core, step);
   }
 
-  /** Pushes the error of each pending anchor's forecast for `step` into its horizon bucket's ring. */
-  #measure(core: Core, step: number, y: number): void {
+  /**
+   * For each issued anchor whose sampled step of a horizon bucket is `step`: the absolute error of
+   * the mean it issued goes into that bucket's ring and updates α_t against the half-width it issued.
+   */
+  #measure(step: number, y: number): void {
     const bp = this.#bucketPoints;
-    const seasonal = core.seasonal(step);
-    const anchors = core.anchorSteps;
-    for (let i = 0; i < anchors.length; i++) {
-      const a = anchors[i] as number;
+    const { bucketsPerDay, dailyPoints } = this.#config;
+    for (let j = 0; j < this.#issuedSteps.length; j++) {
+      const a = this.#issuedSteps[j] as number;
       const h = step - a;
-      // One error per anchor and bucket, at a position in the bucket that rotates with the anchor.
-      if (h < 1 || h > core.daily.length || mod(h - 1, bp) !== mod(Math.floor(a / bp), bp)) continue;
-      const f = (core.anchorLevels[i] as number) + core.damping(h) * (core.anchorTrends[i] as number) + seasonal;
+      if (h < 1 || h > dailyPoints || mod(h - 1, bp) !== mod(Math.floor(a / bp), bp)) continue;
       const bucket = Math.floor((h - 1) / bp);
-      this.#errors[bucket]?.push(Math.abs(y - f));
+      const entry = this.#issued[j] as number[];
+      const e = Math.abs(y - (entry[bucketsPerDay + bucket] as number));
+      this.#adapt(e, entry[bucket] as number);
+      this.#pushError(bucket, e);
     }
   }
 
@@ -585,6 +683,10 @@ export class HoltWinters implements Forecaster {
       }
     }
     if (best === undefined) return;
+    // The replay's anchors served to score it; the live forecaster measures what it issued instead.
+    best.anchorSteps = [];
+    best.anchorLevels = [];
+    best.anchorTrends = [];
     this.#core = best;
     this.#params = best.params;
   }
@@ -599,6 +701,8 @@ export class HoltWinters implements Forecaster {
     this.#stepErrors.values.length = 0;
     this.#stepErrors.head = 0;
     this.#sinceRefit = 0;
+    this.#issuedSteps = [];
+    this.#issued = [];
   }
 }
 
@@ -638,11 +742,27 @@ function mod(a: number, m: number): number {
   return r < 0 ? r + m : r;
 }
 
-/** The ⌈level·(n + 1)⌉-th smallest of `values` (capped at the largest): split-conformal quantile. */
+/** ⌈level·(n + 1)⌉ clamped to [1, n]: the rank of the split-conformal quantile among n values. */
+function conformalRank(n: number, level: number): number {
+  return Math.min(n, Math.max(1, Math.ceil(level * (n + 1))));
+}
+
+/** First index of sorted `a` whose value is ≥ `x`. */
+function lowerBound(a: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((a[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The ⌈level·(n + 1)⌉-th smallest of `values` (clamped to the smallest and the largest): split-conformal quantile. */
 function conformalQuantile(values: readonly number[], level: number): number {
   const sorted = Float64Array.from(values).sort();
-  const rank = Math.min(sorted.length, Math.ceil(level * (sorted.length + 1)));
-  return sorted[Math.max(0, rank - 1)] as number;
+  return sorted[conformalRank(sorted.length, level) - 1] as number;
 }
 
 /** Standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
@@ -670,7 +790,7 @@ function normalQuantile(p: number): number {
 }
 
 /** Reads and checks a saved state against `config`. */
-function readState(config: HoltWintersConfig, s: StateReader): HoltWintersState {
+function readState(config: HoltWintersConfig, s: StateReader, adaptive: boolean): HoltWintersState {
   const m = config.dailyPoints;
   const cap = config.errorsPerBucket;
   const buckets = config.bucketsPerDay;
@@ -706,6 +826,16 @@ function readState(config: HoltWintersConfig, s: StateReader): HoltWintersState 
     if (!Number.isInteger(n) || n < 0 || n > cap || !Number.isInteger(h) || h < 0 || h >= cap || (n < cap && h !== n % cap))
       fail('errorHeads', `is inconsistent with errorCounts at bucket ${i}`);
   }
+  // States saved before adaptive intervals have no alphaWork: they start at 1 − level with nothing issued.
+  const alphaWork = adaptive ? s.number('alphaWork') : undefined;
+  if (alphaWork !== undefined && (alphaWork < 0 || alphaWork > 1)) fail('alphaWork', `must be in [0, 1] (got ${alphaWork})`);
+  const issuedSteps = adaptive ? s.numbers('issuedSteps', buckets + 1) : [];
+  const issued = adaptive ? s.numbers('issued', (buckets + 1) * 2 * buckets) : [];
+  if (issued.length !== issuedSteps.length * 2 * buckets || issued.some((q, i) => i % (2 * buckets) < buckets && q < 0 && q !== -1))
+    fail(
+      'issued',
+      `must hold 2 × bucketsPerDay numbers (half-widths ≥ 0 or −1, then means) per issued step (got ${issued.length} for ${issuedSteps.length} steps)`,
+    );
   const stepErrors = s.numbers('stepErrors', STEP_ERRORS);
   const stepHead = s.number('stepHead');
   if (
@@ -737,6 +867,7 @@ function readState(config: HoltWintersConfig, s: StateReader): HoltWintersState 
     errorHeads,
     stepErrors,
     stepHead,
+    ...(alphaWork === undefined ? {} : { alphaWork, issuedSteps, issued }),
   };
 }
 
@@ -750,6 +881,7 @@ export const holtWintersSpec: ModelSpec<HoltWintersConfig, HoltWinters> = {
   parse: parseHoltWinters,
   create(config, state) {
     if (state === undefined) return new HoltWinters(config);
-    return new HoltWinters(config, readState(config, openState(KIND, VERSION, state)));
+    const adaptive = typeof state === 'object' && state !== null && (state as { alphaWork?: unknown }).alphaWork !== undefined;
+    return new HoltWinters(config, readState(config, openState(KIND, VERSION, state), adaptive));
   },
 };

@@ -42,6 +42,8 @@ describe('scoreForecasts', () => {
     expect(s.mase).toBeCloseTo(2 / 3, 12); // MAE 2 ÷ in-sample (|12−10| + |24−20|) / 2 = 3
     expect(s.rel_mae_vs_snaive).toBeCloseTo(4 / 8, 12); // snaive 12, 24 → errors 2 + 6
     expect(s.coverage_90).toBe(0.5); // 10 ∈ [10, 12], 30 ∉ [20, 26]
+    expect(s.rel_width_90).toBeCloseTo((2 + 6) / 40, 12);
+    expect(s.interval_score_90).toBeCloseTo((2 + 6 + 20 * (30 - 26)) / 40, 12); // one miss, 4 above the upper bound
     expect(s.fit_forecast_ms).toBe(3);
     expect([s.origins, s.points, s.missing_points]).toEqual([1, 2, 0]);
   });
@@ -56,6 +58,9 @@ describe('scoreForecasts', () => {
     // snaive: origin 4 → 2, 4 (errors 2, 2); origin 6 → 4, 6 (errors 1, 3)
     expect(s.rel_mae_vs_snaive).toBeCloseTo(4 / 8, 12);
     expect(s.coverage_90).toBe(3 / 4);
+    // widths 9 + 9 + 2 + 2 = 22; the miss is 9 − 7 = 2 above at origin 6
+    expect(s.rel_width_90).toBeCloseTo(22 / 24, 12);
+    expect(s.interval_score_90).toBeCloseTo((22 + 20 * 2) / 24, 12);
     expect(s.fit_forecast_ms).toBe(2);
   });
 
@@ -67,6 +72,8 @@ describe('scoreForecasts', () => {
     expect(s.one_minus_wape).toBeNaN();
     expect(s.rel_mae_vs_snaive).toBeNaN();
     expect(s.coverage_90).toBeNaN();
+    expect(s.rel_width_90).toBeNaN();
+    expect(s.interval_score_90).toBeNaN();
     expect(scoreForecasts(values, [], 2).fit_forecast_ms).toBeNaN();
   });
 });

@@ -2,7 +2,9 @@
  * @module bench/capacity/metrics
  * The forecast scoring rules of `../shared/datasets/README.md` ("Metric definitions"), pure:
  * rolling daily origins, 1 − WAPE, MASE against the in-sample daily seasonal-naive error,
- * relative MAE against seasonal-naive on the same points, coverage of the interval.
+ * relative MAE against seasonal-naive on the same points, coverage of the interval, and its
+ * sharpness: mean width and interval (Winkler) score, both relative to the mean |actual|, so that
+ * "covering more by widening everything" shows.
  *
  * Conventions: a series is a regular grid of values (NaN = not observed); an origin is the index
  * of the first forecast step, so everything before it is history. A point is scored when its
@@ -65,6 +67,13 @@ export interface ForecastScores {
   readonly rel_mae_vs_snaive: number;
   /** Share of scored points inside [lower, upper]. */
   readonly coverage_90: number;
+  /** Σ(upper − lower) ÷ Σ|y| over the scored points with an interval: mean width relative to the mean level. */
+  readonly rel_width_90: number;
+  /**
+   * Interval score of the 90 % interval (Gneiting & Raftery 2007, §6.2) relative to the mean level:
+   * Σ[(u − l) + 20·(l − y)⁺ + 20·(y − u)⁺] ÷ Σ|y| over the same points (lower is better; 20 = 2 / 0.1).
+   */
+  readonly interval_score_90: number;
   /** Mean wall time per origin (ms). */
   readonly fit_forecast_ms: number;
   readonly origins: number;
@@ -72,6 +81,9 @@ export interface ForecastScores {
   /** Points with a finite actual value but no finite forecast mean. */
   readonly missing_points: number;
 }
+
+/** Weight of a miss in the interval score of a 90 % interval: 2 / (1 − 0.9). */
+const MISS_WEIGHT = 20;
 
 /**
  * Mean |y_i − y_{i−season}| over i in [season, end) where both are finite; NaN when no pair.
@@ -103,7 +115,8 @@ export function seasonalNaiveAt(values: ArrayLike<number>, origin: number, h: nu
  * Scores forecasts of one series (see {@link ForecastScores}); `season` is the seasonal-naive
  * season (one day) used for MASE's scale and the relative MAE.
  * @example scoreForecasts([10, 20, 12, 24, 10, 30], [{ origin: 4, mean: Float64Array.of(11, 27), lower: Float64Array.of(10, 20), upper: Float64Array.of(12, 26), ms: 1 }], 2)
- * // one_minus_wape 1 − 4/40 = 0.9; mase (4/2) / 3 = 2/3; rel_mae_vs_snaive 4 / (|10−12| + |30−24|) = 0.5; coverage_90 0.5
+ * // one_minus_wape 1 − 4/40 = 0.9; mase (4/2) / 3 = 2/3; rel_mae_vs_snaive 4 / (|10−12| + |30−24|) = 0.5; coverage_90 0.5;
+ * // rel_width_90 (2 + 6) / 40 = 0.2; interval_score_90 (8 + 20·(30 − 26)) / 40 = 2.2
  */
 export function scoreForecasts(values: ArrayLike<number>, forecasts: readonly OriginForecast[], season: number): ForecastScores {
   let absErr = 0;
@@ -114,6 +127,9 @@ export function scoreForecasts(values: ArrayLike<number>, forecasts: readonly Or
   let relNaive = 0;
   let covered = 0;
   let bounded = 0;
+  let width = 0;
+  let penalised = 0;
+  let absYBounded = 0;
   let ms = 0;
   const mases: number[] = [];
   for (const f of forecasts) {
@@ -146,6 +162,9 @@ export function scoreForecasts(values: ArrayLike<number>, forecasts: readonly Or
       if (Number.isFinite(lo) && Number.isFinite(hi)) {
         bounded++;
         if (y >= lo && y <= hi) covered++;
+        width += hi - lo;
+        penalised += hi - lo + MISS_WEIGHT * (Math.max(0, lo - y) + Math.max(0, y - hi));
+        absYBounded += Math.abs(y);
       }
     }
     const scale = inSampleSeasonalMae(values, f.origin, season);
@@ -156,6 +175,8 @@ export function scoreForecasts(values: ArrayLike<number>, forecasts: readonly Or
     mase: mases.length > 0 ? mases.reduce((a, b) => a + b, 0) / mases.length : Number.NaN,
     rel_mae_vs_snaive: relNaive > 0 ? relErr / relNaive : Number.NaN,
     coverage_90: bounded > 0 ? covered / bounded : Number.NaN,
+    rel_width_90: absYBounded > 0 ? width / absYBounded : Number.NaN,
+    interval_score_90: absYBounded > 0 ? penalised / absYBounded : Number.NaN,
     fit_forecast_ms: forecasts.length > 0 ? ms / forecasts.length : Number.NaN,
     origins: forecasts.length,
     points,

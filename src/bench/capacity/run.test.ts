@@ -108,6 +108,8 @@ describe('runCapacityBench', () => {
     expect(up?.mase).toBe(1);
     expect(up?.rel_mae_vs_snaive).toBe(1);
     expect(up?.coverage_90).toBe(1); // the interval's half-width is the past error, 2
+    expect(up?.rel_width_90).toBeCloseTo((4 * 7 * DAY) / sumOver(10, 17, 100, 2), 4); // width 4 everywhere
+    expect(up?.interval_score_90).toBe(up?.rel_width_90); // no miss: the score is the width
     const down = m.datasets.toy?.seasonal_naive?.series?.down;
     expect(down?.one_minus_wape).toBeCloseTo(1 - (7 * DAY) / sumOver(10, 17, 200, -1), 4);
     const toy = m.datasets.toy?.seasonal_naive;

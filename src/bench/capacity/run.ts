@@ -186,6 +186,8 @@ function rounded(s: ForecastScores): ForecastScores {
     mase: round(s.mase),
     rel_mae_vs_snaive: round(s.rel_mae_vs_snaive),
     coverage_90: round(s.coverage_90),
+    rel_width_90: round(s.rel_width_90),
+    interval_score_90: round(s.interval_score_90),
     fit_forecast_ms: round(s.fit_forecast_ms, 3),
     origins: s.origins,
     points: s.points,
@@ -193,7 +195,15 @@ function rounded(s: ForecastScores): ForecastScores {
   };
 }
 
-const SUMMARY = ['one_minus_wape', 'mase', 'rel_mae_vs_snaive', 'coverage_90', 'fit_forecast_ms'] as const;
+const SUMMARY = [
+  'one_minus_wape',
+  'mase',
+  'rel_mae_vs_snaive',
+  'coverage_90',
+  'rel_width_90',
+  'interval_score_90',
+  'fit_forecast_ms',
+] as const;
 
 /** Dataset figures from per-series scores: means (and, with `medians`, medians of 1 − WAPE and rel MAE). */
 export function summarise(series: Readonly<Record<string, ForecastScores>>, medians: boolean): CapacityFigures {
@@ -373,7 +383,7 @@ export function runCapacityBench(options: CapacityBenchOptions): CapacityBenchMe
     notes: [
       `rolling origin: one forecaster per series and method, streaming (learn up to the origin, forecast ${DAY_POINTS} steps = 24 h at 5 min, learn on; never rebuilt), all history before an origin available; missing values are not fed and not scored.`,
       `origins: daily, anchored at the series' end (the last horizon ends at the last point), each with ≥ 3 days of history; the last ${REPORTED_DAYS} are REPORTED (the top-level figures), the ${TUNING_DAYS} before them are TUNING origins (under "tuning"; settings are chosen there only). AWS series of ~14 days have 4 tuning origins; a series shorter than 4 days is skipped.`,
-      "one_minus_wape = 1 − Σ|y − ŷ| / Σ|y| pooled over a series' origins; mase = mean over origins of MAE ÷ the in-sample daily seasonal-naive MAE of the history before the origin; rel_mae_vs_snaive = Σ|y − ŷ| ÷ Σ|y − y(t − 1 day)| on the same points; coverage_90 = share of actuals inside the 90 % interval; fit_forecast_ms = mean wall time per origin to learn the new day and forecast 288 steps.",
+      "one_minus_wape = 1 − Σ|y − ŷ| / Σ|y| pooled over a series' origins; mase = mean over origins of MAE ÷ the in-sample daily seasonal-naive MAE of the history before the origin; rel_mae_vs_snaive = Σ|y − ŷ| ÷ Σ|y − y(t − 1 day)| on the same points; coverage_90 = share of actuals inside the 90 % interval; rel_width_90 = Σ(upper − lower) ÷ Σ|y| (mean interval width relative to the mean level); interval_score_90 = Σ[(upper − lower) + 20·(lower − y)⁺ + 20·(y − upper)⁺] ÷ Σ|y| (Gneiting & Raftery's interval score, lower is better: wide intervals and misses both cost); fit_forecast_ms = mean wall time per origin to learn the new day and forecast 288 steps.",
       `dataset figures are means over series${found.some((d) => d.name === AWS_DATASET) ? `; on ${AWS_DATASET} also medians (median_one_minus_wape, median_rel_mae_vs_snaive)` : ''}; per-series figures under "series".`,
       "series are put on a 5-minute grid from their first timestamp (NAB's repeated timestamps: the last value wins; skipped slots are missing).",
     ],
@@ -398,6 +408,8 @@ export function capacityTableMetrics(dataset: string): readonly string[] {
     'rel_mae_vs_snaive',
     ...medians.slice(1),
     'coverage_90',
+    'rel_width_90',
+    'interval_score_90',
     'fit_forecast_ms',
     'origins',
     'missing_points',
@@ -407,6 +419,8 @@ export function capacityTableMetrics(dataset: string): readonly string[] {
     'tuning.rel_mae_vs_snaive',
     ...medians.slice(1).map((m) => `tuning.${m}`),
     'tuning.coverage_90',
+    'tuning.rel_width_90',
+    'tuning.interval_score_90',
     'tuning.origins',
   ];
 }
