@@ -70,7 +70,7 @@ describe('homeostat bench failure', () => {
       errors.push(String(chunk));
       return true;
     });
-    const code = await benchCommand(['failure', '--data', root, '--out', out, '--methods', 'always_no,persistence']);
+    const code = await benchCommand(['failure', '--data', root, '--out', out, '--methods', 'always_no,persistence', '--no-sim']);
     expect(code).toBe(0);
     expect(printed).toMatch(/^grid5000\s+always_no\s+persistence$/m);
     expect(printed).toMatch(/^balanced_accuracy\s+0\.500\s+\S+$/m);

@@ -142,6 +142,8 @@ interface DatasetTask<M extends { readonly seconds: number }> {
     readonly out: string;
     readonly methods: readonly string[] | undefined;
     readonly onProgress: (done: number, total: number) => void;
+    /** Every parsed flag, for task-specific ones (e.g. failure's --no-sim). */
+    readonly flags: Readonly<Record<string, string | number | boolean>>;
   }): M;
   format(metrics: M): string;
 }
@@ -169,6 +171,7 @@ async function datasetTaskCommand<M extends { readonly seconds: number }>(t: Dat
     root,
     out,
     methods,
+    flags: args.flags,
     onProgress: (done, total) => {
       bar ??= new ProgressBar(command.replace('homeostat ', ''), total);
       bar.update(done);
@@ -246,11 +249,17 @@ const FAILURE_FLAGS: readonly FlagSpec[] = [
     description: 'comma-separated methods to run (e.g. persistence,logistic_regression)',
     defaultText: 'all',
   },
+  {
+    name: 'sim',
+    type: 'boolean',
+    description: 'also run the simulated-fleet dataset (about 25 s; --no-sim skips it)',
+    defaultText: 'true',
+  },
 ];
 
 const FAILURE_HELP = helpText(
-  'homeostat bench failure [--data DIR] [--out OUT] [--methods M1,M2]',
-  "Forecasts, every hour for every node (and LANL system), whether a failure starts within 6 h, on\nthe Grid'5000 availability trace (test: its last 3 months) and the LANL records (test: the last\n2 years), trained on the period before (its last 20 % choose thresholds), with the datasets\nREADME's metrics for every method. Missing folders are skipped with a line saying so.",
+  'homeostat bench failure [--data DIR] [--out OUT] [--methods M1,M2] [--no-sim]',
+  "Forecasts, every hour for every node (and LANL system), whether a failure starts within 6 h, on\nthe Grid'5000 availability trace (test: its last 3 months) and the LANL records (test: the last\n2 years), trained on the period before (its last 20 % choose thresholds), with the datasets\nREADME's metrics for every method. Missing folders are skipped with a line saying so. The\nsimulated dataset (open-loop simulated fleet, telemetry features, fit/tune/test by seed) needs no\ndata and also scores the shipped models/failure-trees-sim.json; --no-sim skips it.",
   FAILURE_FLAGS,
 );
 
@@ -259,7 +268,7 @@ const FAILURE_TASK: DatasetTask<ReturnType<typeof runFailureBench>> = {
   flags: FAILURE_FLAGS,
   help: FAILURE_HELP,
   rawOutputs: 'predictions',
-  run: ({ methods, ...o }) => runFailureBench({ ...o, ...(methods ? { only: methods } : {}) }),
+  run: ({ methods, flags, ...o }) => runFailureBench({ ...o, sim: flags.sim !== false, ...(methods ? { only: methods } : {}) }),
   format: formatFailureTables,
 };
 

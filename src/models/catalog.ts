@@ -9,6 +9,7 @@ import type { Calibrator, Detector, Forecaster, ModelSpec, MultiDetector } from 
 import { type Cusum, cusumSpec } from './cusum.js';
 import { type EnsembleDetector, ensembleDetectorSpec } from './ensemble-detector.js';
 import { type FailureHeuristic, failureHeuristicSpec } from './failure-risk.js';
+import { type FailureTrees, failureTreesSpec } from './failure-trees.js';
 import { type FeedbackCalibrator, feedbackCalibratorSpec } from './feedback-calibrator.js';
 import { type ForecastResidual, forecastResidualSpec } from './forecast-residual.js';
 import { type ForecastSelector, forecastSelectorSpec } from './forecast-selector.js';
@@ -36,6 +37,7 @@ export const MODEL_CATALOG = {
   'forecaster/lag-ridge': lagRidgeSpec,
   'forecaster/select': forecastSelectorSpec,
   'risk/failure-heuristic': failureHeuristicSpec,
+  'risk/failure-trees': failureTreesSpec,
   'calibrator/logistic': logisticCalibratorSpec,
   'calibrator/feedback': feedbackCalibratorSpec,
   'multi/pca': pcaDetectorSpec,
@@ -76,7 +78,10 @@ export const FORECASTER_SPECS: readonly ModelSpec<unknown, Forecaster>[] = [
 ];
 
 /** Risk model specs of the catalog. */
-export const RISK_SPECS: readonly ModelSpec<unknown, FailureHeuristic>[] = [failureHeuristicSpec];
+export const RISK_SPECS: readonly ModelSpec<unknown, FailureHeuristic | FailureTrees>[] = [
+  failureHeuristicSpec,
+  failureTreesSpec as ModelSpec<unknown, FailureTrees>,
+];
 
 /** Calibrator specs of the catalog. */
 export const CALIBRATOR_SPECS: readonly ModelSpec<unknown, Calibrator>[] = [logisticCalibratorSpec, feedbackCalibratorSpec];
@@ -118,6 +123,7 @@ export type CatalogModel =
   | Cusum
   | Likelihood
   | SeasonalNaive
+  | FailureTrees
   | HoltWinters
   | LagRidge
   | ForecastSelector

@@ -140,5 +140,21 @@ export {
   type FailureHeuristicState,
   type MetricWindowState,
 } from './failure-risk.js';
+export {
+  FAILURE_TIME_CAP_MIN,
+  FAILURE_TREE_FEATURE_KINDS,
+  FAILURE_TREE_FEATURE_NAMES,
+  type FailureColumnKind,
+  failureTreeRow,
+} from './failure-features.js';
+export {
+  describeFailureFeature,
+  FailureTrees,
+  failureTreesSpec,
+  parseFailureTreesConfig,
+  type FailureRiskModel,
+  type FailureTreesConfig,
+  type PlattScaling,
+} from './failure-trees.js';
 export { checkDetectorSpec, checkSeries, checkSpecBasics, mulberry32, sameScores } from './detector-contract.js';
 export { checkForecasterSpec } from './forecaster-contract.js';

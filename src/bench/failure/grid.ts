@@ -31,8 +31,11 @@ export const MAX_TRAIN_ROWS = 2_000_000;
 /** Default cap on test rows before negatives are sampled. */
 export const MAX_TEST_ROWS = 3_000_000;
 
-/** How a feature reads: hours, a count, a 0/1 flag, or a rate per day. */
-export type FeatureKind = 'hours' | 'count' | 'flag' | 'rate';
+/**
+ * How a feature reads: hours or minutes (a time), a count, a 0/1 flag, a rate, or a level (a share,
+ * a temperature, a slope: may be negative, taken as it is).
+ */
+export type FeatureKind = 'hours' | 'minutes' | 'count' | 'flag' | 'rate' | 'level';
 
 /** The rows of one period: features (row-major), label, weight, entity and hour of each row. */
 export interface FeatureMatrix {
@@ -50,7 +53,10 @@ export interface FeatureMatrix {
   readonly weight: Float32Array;
   /** Index into {@link FailureGrid.entities}. */
   readonly entity: Int32Array;
-  /** Hours from {@link FailureGrid.t0}: τ = t0 + hour · 1 h. Rows are by entity, then hour. */
+  /**
+   * Steps from {@link FailureGrid.t0}: τ = t0 + hour · stepMs (1 h unless the grid says otherwise).
+   * Rows are by entity, then hour.
+   */
   readonly hour: Int32Array;
 }
 
@@ -86,6 +92,8 @@ export interface FailureGrid {
   /** Epoch ms of hour 0. */
   readonly t0: number;
   readonly horizonH: number;
+  /** Length of one grid step (ms); absent = {@link HOUR_MS} (the hourly grid). */
+  readonly stepMs?: number;
   readonly fit: GridSplit;
   readonly tune: GridSplit;
   readonly test: GridSplit;

@@ -18,7 +18,7 @@
  */
 import { invalid } from '../../errors.js';
 import { trainXgboost, type XgbNativeOptions, type XgbParams } from '../../models/xgboost/native.js';
-import { compileXgbModel, predictMargins, type XgbTrees } from '../../models/xgboost/trees.js';
+import { compileXgbModel, predictMargins, type XgbModelJson, type XgbTrees } from '../../models/xgboost/trees.js';
 import type { FeatureMatrix } from './grid.js';
 import type { FailureMethod } from './methods.js';
 import { fitLogistic, predictLogistic } from './methods.js';
@@ -58,6 +58,82 @@ function marginMatrix(m: FeatureMatrix, margin: Float64Array): FeatureMatrix {
   return { ...m, names: ['margin'], kinds: ['flag'], d: 1, x: Float32Array.from(margin) };
 }
 
+/** What {@link fitHomeostatTrees} learned: the chosen trees, their Platt scaling and threshold. */
+export interface HomeostatTreesFit {
+  /** The XGBoost JSON model of the chosen setting. */
+  readonly model: XgbModelJson;
+  readonly trees: XgbTrees;
+  readonly depth: number;
+  readonly minChildWeight: number;
+  /** PR-AUC of the margin on the tune rows per setting tried. */
+  readonly tried: Readonly<Record<string, number>>;
+  readonly baseScore: number;
+  /** Platt scaling fitted on the tune rows: p = sigmoid(a · margin + b). */
+  readonly platt: { readonly a: number; readonly b: number };
+  /** F1-maximising threshold of the calibrated probability on the tune rows. */
+  readonly threshold: number;
+  /** Calibrated probabilities of the tune rows. */
+  readonly tune: Float64Array;
+}
+
+/**
+ * Trains the `homeostat` trees: every depth × min child weight on `fit`, the best margin PR-AUC
+ * on `tune` kept, Platt scaling and the F1 threshold fitted on `tune`. Deterministic (nthread 1).
+ * @throws HomeostatError 'unavailable' when libxgboost is missing; invalid_argument on an empty fit period.
+ * @example const { model, platt } = fitHomeostatTrees(grid.fit.matrix, grid.tune.matrix)
+ */
+export function fitHomeostatTrees(fit: FeatureMatrix, tuneRows: FeatureMatrix, options: HomeostatMethodOptions = {}): HomeostatTreesFit {
+  const depths = options.depths ?? [2, 4];
+  const rounds = options.rounds ?? 200;
+  const eta = options.eta ?? 0.1;
+  const minChildWeights = options.minChildWeights ?? [1, 100];
+  const subsample = options.subsample ?? 0.8;
+  const seed = options.seed ?? 0;
+  if (depths.length === 0 || minChildWeights.length === 0)
+    throw invalid(
+      `homeostatMethod: expected at least one depth and one min child weight (got ${depths.length} and ${minChildWeights.length})`,
+    );
+  if (fit.rows === 0) throw invalid('homeostat: expected fit rows (got 0)');
+  const baseScore = weightedRate(fit);
+  let best: { depth: number; minChildWeight: number; model: XgbModelJson; trees: XgbTrees; tune: Float64Array; prAuc: number } | undefined;
+  const tried: Record<string, number> = {};
+  for (const depth of depths) {
+    for (const minChildWeight of minChildWeights) {
+      const params: XgbParams = { maxDepth: depth, eta, rounds, minChildWeight, subsample, baseScore, seed, nthread: 1 };
+      const model = trainXgboost({ x: fit.x, rows: fit.rows, cols: fit.d, label: fit.label, weight: fit.weight }, params, options.native);
+      const trees = compileXgbModel(model);
+      const tune = predictMargins(trees, tuneRows.x);
+      const raw = averagePrecision(scoreGroups(tune, tuneRows.label, tuneRows.weight));
+      const prAuc = Number.isNaN(raw) ? -1 : raw;
+      tried[`depth_${depth}_mcw_${minChildWeight}`] = prAuc;
+      if (!best || prAuc > best.prAuc) best = { depth, minChildWeight, model, trees, tune, prAuc };
+    }
+  }
+  if (!best) throw invalid('homeostat: no model was trained');
+  const platt = fitLogistic(marginMatrix(tuneRows, best.tune));
+  const tune = predictLogistic(platt, marginMatrix(tuneRows, best.tune));
+  const a = (platt.coef[0] as number) / (platt.scale[0] as number);
+  return {
+    model: best.model,
+    trees: best.trees,
+    depth: best.depth,
+    minChildWeight: best.minChildWeight,
+    tried,
+    baseScore,
+    platt: { a, b: platt.intercept - a * (platt.mean[0] as number) },
+    threshold: bestF1Threshold(scoreGroups(tune, tuneRows.label, tuneRows.weight)),
+    tune,
+  };
+}
+
+/** Calibrated probabilities of the rows of `m` under a fit of {@link fitHomeostatTrees}. */
+export function predictHomeostatTrees(fitted: Pick<HomeostatTreesFit, 'trees' | 'platt'>, m: FeatureMatrix): Float64Array {
+  const margins = predictMargins(fitted.trees, m.x);
+  const { a, b } = fitted.platt;
+  // The margins go through float32 as in fitting (marginMatrix), so tune and test are scored alike.
+  return Float64Array.from(margins, (v) => 1 / (1 + Math.exp(-(a * Math.fround(v) + b))));
+}
+
 /**
  * The `homeostat` failure method: XGBoost trees on `fit`, depth chosen, Platt calibration and
  * threshold fitted on `tune`, `test` scored by the TypeScript evaluator.
@@ -70,7 +146,6 @@ export function homeostatMethod(options: HomeostatMethodOptions = {}): FailureMe
   const eta = options.eta ?? 0.1;
   const minChildWeights = options.minChildWeights ?? [1, 100];
   const subsample = options.subsample ?? 0.8;
-  const seed = options.seed ?? 0;
   if (depths.length === 0 || minChildWeights.length === 0)
     throw invalid(
       `homeostatMethod: expected at least one depth and one min child weight (got ${depths.length} and ${minChildWeights.length})`,
@@ -79,46 +154,18 @@ export function homeostatMethod(options: HomeostatMethodOptions = {}): FailureMe
     name: 'homeostat',
     description: `gradient-boosted trees (XGBoost ${rounds} rounds, eta ${eta}, depth × min child weight chosen among ${depths.join(' / ')} × ${minChildWeights.join(' / ')} by PR-AUC on the tune rows, subsample ${subsample}, base score = fit base rate) on the weighted fit rows, served by the TypeScript evaluator; Platt calibration and F1-maximising threshold on the tune rows`,
     run: (input) => {
-      const fit = input.fit;
-      if (fit.rows === 0) throw invalid('homeostat: expected fit rows (got 0)');
-      const baseScore = weightedRate(fit);
-      let best: { depth: number; minChildWeight: number; trees: XgbTrees; tune: Float64Array; prAuc: number } | undefined;
-      const tried: Record<string, number> = {};
-      for (const depth of depths) {
-        for (const minChildWeight of minChildWeights) {
-          const params: XgbParams = { maxDepth: depth, eta, rounds, minChildWeight, subsample, baseScore, seed, nthread: 1 };
-          const model = trainXgboost(
-            { x: fit.x, rows: fit.rows, cols: fit.d, label: fit.label, weight: fit.weight },
-            params,
-            options.native,
-          );
-          const trees = compileXgbModel(model);
-          const tune = predictMargins(trees, input.tune.x);
-          const raw = averagePrecision(scoreGroups(tune, input.tune.label, input.tune.weight));
-          const prAuc = Number.isNaN(raw) ? -1 : raw;
-          tried[`depth_${depth}_mcw_${minChildWeight}`] = prAuc;
-          if (!best || prAuc > best.prAuc) best = { depth, minChildWeight, trees, tune, prAuc };
-        }
-      }
-      if (!best) throw invalid('homeostat: no model was trained');
-      const platt = fitLogistic(marginMatrix(input.tune, best.tune));
-      const tune = predictLogistic(platt, marginMatrix(input.tune, best.tune));
-      const test = predictLogistic(platt, marginMatrix(input.test, predictMargins(best.trees, input.test.x)));
-      const threshold = bestF1Threshold(scoreGroups(tune, input.tune.label, input.tune.weight));
+      const fitted = fitHomeostatTrees(input.fit, input.tune, options);
       return {
-        tune,
-        test,
-        threshold,
+        tune: fitted.tune,
+        test: predictHomeostatTrees(fitted, input.test),
+        threshold: fitted.threshold,
         info: {
-          depth: best.depth,
-          min_child_weight: best.minChildWeight,
-          tune_pr_auc: tried,
-          base_score: baseScore,
-          trees: best.trees.trees.length,
-          platt: {
-            slope: (platt.coef[0] as number) / (platt.scale[0] as number),
-            intercept: platt.intercept - ((platt.coef[0] as number) * (platt.mean[0] as number)) / (platt.scale[0] as number),
-          },
+          depth: fitted.depth,
+          min_child_weight: fitted.minChildWeight,
+          tune_pr_auc: fitted.tried,
+          base_score: fitted.baseScore,
+          trees: fitted.trees.trees.length,
+          platt: { slope: fitted.platt.a, intercept: fitted.platt.b },
         },
       };
     },

@@ -56,13 +56,15 @@ export {
   median,
   type PrPoint,
   prCurve,
+  type ReliabilityBin,
+  reliability,
   rocAuc,
   type ScoreGroups,
   scoreGroups,
   type ThresholdFigures,
   thresholdFigures,
 } from './metrics.js';
-export { FAILURE_TABLE_METRICS, failureCell, failureValue, prCurveSvg, renderFailureReport } from './report.js';
+export { FAILURE_TABLE_METRICS, failureCell, failureValue, prCurveSvg, reliabilitySvg, renderFailureReport } from './report.js';
 export {
   type FailureBenchMetrics,
   type FailureBenchOptions,
@@ -74,7 +76,30 @@ export {
   figuresOf,
   formatFailureTables,
   runFailureBench,
+  SIM_ONLY_METHODS,
   TEST_MONTHS,
   writePredictions,
 } from './run.js';
-export { type HomeostatMethodOptions, homeostatMethod } from './homeostat-method.js';
+export {
+  fitHomeostatTrees,
+  type HomeostatMethodOptions,
+  type HomeostatTreesFit,
+  homeostatMethod,
+  predictHomeostatTrees,
+} from './homeostat-method.js';
+export {
+  buildSimFailureGrid,
+  SIM_FAILURE_FLEET,
+  SIM_FIT_SEEDS,
+  SIM_RISK_KINDS,
+  SIM_TEST_SEEDS,
+  SIM_TUNE_SEEDS,
+  type SimFailure,
+  type SimFailureGrid,
+  type SimFailureGridOptions,
+  type SimFailureOptions,
+  type SimFailureRun,
+  simulateFailureRun,
+} from './sim-fleet.js';
+export { failureHeuristicMethod, loadFailureTreesFile, shippedTreesMethod } from './sim-methods.js';
+export { type FailureTreesFile, SHIPPED_SIM_MODEL, slimXgbModel, trainSimFailureTrees, writeSimFailureTrees } from './train-sim.js';

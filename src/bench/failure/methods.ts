@@ -94,9 +94,14 @@ export interface LogisticOptions {
   readonly tolerance?: number;
 }
 
+/** Transforms and standardises one row; a NaN (unknown) feature becomes 0, the mean. */
 function transformRow(model: Pick<LogisticModel, 'log' | 'mean' | 'scale'>, x: Float32Array, offset: number, out: Float64Array): void {
   for (let j = 0; j < out.length; j++) {
     let v = x[offset + j] as number;
+    if (Number.isNaN(v)) {
+      out[j] = 0;
+      continue;
+    }
     if (model.log[j]) v = Math.log1p(Math.max(0, v));
     out[j] = (v - (model.mean[j] as number)) / (model.scale[j] as number);
   }
@@ -115,8 +120,9 @@ export function choleskySolve(a: Float64Array, b: Float64Array, n: number): Floa
 
 /**
  * Fits an L2-penalised logistic regression by Newton's method on the weighted rows of `m`
- * (features: log1p for kinds hours, count and rate; then standardised by the weighted mean and
- * standard deviation, a constant feature gets scale 1). Deterministic.
+ * (features: log1p for every kind but flag and level; then standardised by the weighted mean and
+ * standard deviation of the known values, a constant feature gets scale 1; a NaN feature is
+ * imputed with that mean, i.e. 0 after standardising). Deterministic.
  * @throws HomeostatError invalid_argument on an empty matrix or a negative penalty.
  * @example const model = fitLogistic(grid.fit.matrix); predictLogistic(model, grid.test.matrix)
  */
@@ -127,9 +133,11 @@ export function fitLogistic(m: FeatureMatrix, options: LogisticOptions = {}): Lo
   if (m.rows === 0) throw invalid('fitLogistic: expected at least one row (got 0)');
   if (!(l2 >= 0)) throw invalid(`fitLogistic: l2 must be ≥ 0 (got ${l2})`);
   const d = m.d;
-  const log = m.kinds.map((k) => k !== 'flag');
+  const log = m.kinds.map((k) => k !== 'flag' && k !== 'level');
   const mean = new Float64Array(d);
   const sq = new Float64Array(d);
+  // Per-feature weight of the known (non-NaN) values: a NaN is imputed with the mean of the rest.
+  const known = new Float64Array(d);
   let total = 0;
   const ident = { log, mean: new Float64Array(d), scale: new Float64Array(d).fill(1) };
   const row = new Float64Array(d);
@@ -137,16 +145,23 @@ export function fitLogistic(m: FeatureMatrix, options: LogisticOptions = {}): Lo
     const w = m.weight[i] as number;
     transformRow(ident, m.x, i * d, row);
     total += w;
-    for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) + w * (row[j] as number);
+    for (let j = 0; j < d; j++) {
+      if (Number.isNaN(m.x[i * d + j] as number)) continue;
+      known[j] = (known[j] as number) + w;
+      mean[j] = (mean[j] as number) + w * (row[j] as number);
+    }
   }
-  for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) / total;
+  for (let j = 0; j < d; j++) mean[j] = (known[j] as number) > 0 ? (mean[j] as number) / (known[j] as number) : 0;
   for (let i = 0; i < m.rows; i++) {
     const w = m.weight[i] as number;
     transformRow(ident, m.x, i * d, row);
-    for (let j = 0; j < d; j++) sq[j] = (sq[j] as number) + w * ((row[j] as number) - (mean[j] as number)) ** 2;
+    for (let j = 0; j < d; j++) {
+      if (Number.isNaN(m.x[i * d + j] as number)) continue;
+      sq[j] = (sq[j] as number) + w * ((row[j] as number) - (mean[j] as number)) ** 2;
+    }
   }
-  const scale = Float64Array.from(sq, (s) => {
-    const sd = Math.sqrt(s / total);
+  const scale = Float64Array.from(sq, (s, j) => {
+    const sd = (known[j] as number) > 0 ? Math.sqrt(s / (known[j] as number)) : 0;
     return sd > 1e-12 ? sd : 1;
   });
   const shape = { log, mean, scale };

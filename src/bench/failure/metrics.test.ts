@@ -6,6 +6,7 @@ import {
   eventFigures,
   median,
   prCurve,
+  reliability,
   rocAuc,
   scoreGroups,
   thresholdFigures,
@@ -103,6 +104,14 @@ describe('eventFigures', () => {
     );
   });
 
+  it('reads row steps of any length (10-minute rows)', () => {
+    const M = 600_000;
+    const tenMin = { entity: Int32Array.from([0, 0, 0]), hour: Int32Array.from([0, 1, 2]) };
+    // onset at 25 min: rows at 0, 10, 20 min are in its 6 h window; the first positive at 10 min → lead 15 min
+    const f = eventFigures(tenMin, 0, [0, 1, 1], { entity: Int32Array.from([0]), time: Float64Array.from([25 * 60_000]) }, 6, M);
+    expect(f).toEqual({ events: 1, detected: 1, event_recall: 1, median_lead_h: 0.25 });
+  });
+
   it('rejects unsorted rows', () => {
     const bad = { entity: Int32Array.from([1, 0]), hour: Int32Array.from([0, 0]) };
     expect(() => eventFigures(bad, 0, [0, 0], { entity: new Int32Array(0), time: new Float64Array(0) }, 6)).toThrow(
@@ -114,5 +123,23 @@ describe('eventFigures', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 2, 3])).toBe(2.5);
     expect(median([])).toBeNaN();
+  });
+});
+
+describe('reliability', () => {
+  it('bins probabilities like the ECE and gives count, mean predicted and observed rate per bin', () => {
+    const bins = reliability([0.05, 0.15, 0.12, 0.95, 1], [0, 1, 0, 1, 1], [1, 2, 1, 1, 1], 10);
+    expect(bins.length).toBe(10);
+    expect(bins[0]).toEqual({ lo: 0, hi: 0.1, count: 1, mean_predicted: 0.05, observed_rate: 0 });
+    // bin [0.1, 0.2): weights 2 (p 0.15, y 1) and 1 (p 0.12, y 0)
+    expect(bins[1]?.count).toBe(3);
+    expect(bins[1]?.mean_predicted).toBeCloseTo((2 * 0.15 + 0.12) / 3, 12);
+    expect(bins[1]?.observed_rate).toBeCloseTo(2 / 3, 12);
+    // p = 1 falls in the last bin
+    expect(bins[9]).toEqual({ lo: 0.9, hi: 1, count: 2, mean_predicted: 0.975, observed_rate: 1 });
+    expect(bins[5]?.count).toBe(0);
+    expect(bins[5]?.observed_rate).toBeNaN();
+    expect(() => reliability([0.5], [1, 0])).toThrow('reliability: expected arrays of the same length 1 (got 2)');
+    expect(() => reliability([0.5], [1], undefined, 0)).toThrow('reliability: bins must be an integer ≥ 1 (got 0)');
   });
 });

@@ -240,6 +240,54 @@ export function calibration(
   return { ece, brier: sq / total };
 }
 
+/** One bin of a reliability (calibration) curve. */
+export interface ReliabilityBin {
+  /** Probability range [lo, hi) of the bin (the last bin includes 1). */
+  readonly lo: number;
+  readonly hi: number;
+  /** Rows in the bin (weighted). */
+  readonly count: number;
+  /** Weighted mean predicted probability; NaN for an empty bin. */
+  readonly mean_predicted: number;
+  /** Weighted share of positive rows; NaN for an empty bin. */
+  readonly observed_rate: number;
+}
+
+/**
+ * The reliability curve over `bins` equal-width probability bins (the same bins as
+ * {@link calibration}'s ECE): per bin the weighted row count, mean predicted probability and
+ * observed positive rate. A calibrated model has mean_predicted ≈ observed_rate in every bin.
+ * @throws HomeostatError invalid_argument when the arrays differ in length or bins < 1.
+ * @example reliability([0.05, 0.95], [0, 1], undefined, 2) // [{lo:0, hi:0.5, count:1, mean_predicted:0.05, observed_rate:0}, …]
+ */
+export function reliability(prob: ArrayLike<number>, label: ArrayLike<number>, weight?: ArrayLike<number>, bins = 10): ReliabilityBin[] {
+  const n = prob.length;
+  checkLengths('reliability', n, label, weight);
+  if (!(Number.isInteger(bins) && bins >= 1)) throw invalid(`reliability: bins must be an integer ≥ 1 (got ${bins})`);
+  const w = new Float64Array(bins);
+  const sp = new Float64Array(bins);
+  const sy = new Float64Array(bins);
+  for (let i = 0; i < n; i++) {
+    const p = prob[i] as number;
+    if (Number.isNaN(p)) continue;
+    const wi = weight ? (weight[i] as number) : 1;
+    const b = Math.min(bins - 1, Math.max(0, Math.floor(p * bins)));
+    w[b] = (w[b] as number) + wi;
+    sp[b] = (sp[b] as number) + wi * p;
+    sy[b] = (sy[b] as number) + wi * ((label[i] as number) > 0 ? 1 : 0);
+  }
+  return Array.from({ length: bins }, (_, b) => {
+    const c = w[b] as number;
+    return {
+      lo: b / bins,
+      hi: (b + 1) / bins,
+      count: c,
+      mean_predicted: c > 0 ? (sp[b] as number) / c : Number.NaN,
+      observed_rate: c > 0 ? (sy[b] as number) / c : Number.NaN,
+    };
+  });
+}
+
 /** Event figures: onsets with at least one row in their window, those detected, and lead times. */
 export interface EventFigures {
   /** Onsets with at least one row of their entity in (s − horizon, s]. */
@@ -260,10 +308,10 @@ export function median(values: readonly number[]): number {
 }
 
 /**
- * Event recall and median lead time. Rows are given by entity and hour (τ = t0 + hour · 1 h),
- * sorted by entity then hour; `positive[i]` says whether row i was predicted positive. An onset
- * (entity, s) is detected when a positive row of its entity has s − horizon < τ ≤ s; its lead time
- * is s minus the earliest such τ.
+ * Event recall and median lead time. Rows are given by entity and step (τ = t0 + hour · stepMs,
+ * stepMs default 1 h), sorted by entity then step; `positive[i]` says whether row i was predicted
+ * positive. An onset (entity, s) is detected when a positive row of its entity has
+ * s − horizon < τ ≤ s; its lead time is s minus the earliest such τ.
  * @throws HomeostatError invalid_argument when row arrays differ in length or are not sorted.
  */
 export function eventFigures(
@@ -272,6 +320,7 @@ export function eventFigures(
   positive: ArrayLike<number>,
   events: { readonly entity: Int32Array; readonly time: Float64Array },
   horizonH: number,
+  stepMs = HOUR_MS,
 ): EventFigures {
   const n = rows.entity.length;
   checkLengths('eventFigures', n, rows.hour, positive);
@@ -296,8 +345,8 @@ export function eventFigures(
     const a = first.get(e);
     if (a === undefined) continue;
     const b = last.get(e) as number;
-    const kMin = Math.floor((s - horizonH * HOUR_MS - t0) / HOUR_MS) + 1;
-    const kMax = Math.floor((s - t0) / HOUR_MS);
+    const kMin = Math.floor((s - horizonH * HOUR_MS - t0) / stepMs) + 1;
+    const kMax = Math.floor((s - t0) / stepMs);
     let lo = a;
     let hi = b;
     while (lo < hi) {
@@ -310,7 +359,7 @@ export function eventFigures(
     for (let i = lo; i < b && (rows.hour[i] as number) <= kMax; i++) {
       if ((positive[i] as number) > 0) {
         detected++;
-        leads.push((s - (t0 + (rows.hour[i] as number) * HOUR_MS)) / HOUR_MS);
+        leads.push((s - (t0 + (rows.hour[i] as number) * stepMs)) / HOUR_MS);
         break;
       }
     }

@@ -44,7 +44,7 @@ describe.skipIf(!ENABLED)('runFailureBench', () => {
     const out = join(dir, 'out');
     const logs: string[] = [];
     const progress: number[] = [];
-    const m = runFailureBench({ root: root(), out, onLog: (l) => logs.push(l), onProgress: (d, t) => progress.push(d / t) });
+    const m = runFailureBench({ root: root(), out, sim: false, onLog: (l) => logs.push(l), onProgress: (d, t) => progress.push(d / t) });
     expect(logs).toEqual([`skipping lanl: ${join(dir, 'data', 'failure', 'lanl', 'lanl_failures_1996_2005.csv')} not found`]);
     expect(progress.at(-1)).toBe(1);
     const g = m.datasets.grid5000;
@@ -75,6 +75,18 @@ describe.skipIf(!ENABLED)('runFailureBench', () => {
     const html = readFileSync(join(out, 'failure', 'report.html'), 'utf8');
     expect(html).toContain('<svg');
     expect(html).toContain('logistic_regression');
+    expect(html).toContain('<h3>Reliability, test period</h3>');
+    // reliability bins: 10 bins whose counts add up to the test rows
+    const bins = g?.logistic_regression?.reliability ?? [];
+    expect(bins.length).toBe(10);
+    expect(bins.reduce((n, b) => n + b.count, 0)).toBe(m.splits.grid5000?.periods.test.rows);
+    expect(json.datasets.grid5000.always_no.reliability[0]).toEqual({
+      lo: 0,
+      hi: 0.1,
+      count: m.splits.grid5000?.periods.test.rows,
+      mean_predicted: 0,
+      observed_rate: no?.base_rate,
+    });
     expect(formatFailureTables(m)).toMatch(/^roc_auc\s+\S+\s+0\.500\s+\S+\s+\S+$/m);
   });
 
@@ -88,11 +100,52 @@ describe.skipIf(!ENABLED)('runFailureBench', () => {
         threshold: 0.4,
       }),
     };
-    const m = runFailureBench({ root: root(), methods: [constant], onLog: () => {} });
+    const m = runFailureBench({ root: root(), methods: [constant], sim: false, onLog: () => {} });
     expect(m.datasets.grid5000?.homeostat?.recall).toBe(1);
     expect(m.datasets.grid5000?.homeostat?.brier).toBeCloseTo(0.25, 6);
-    expect(() => runFailureBench({ root: root(), only: ['oracle'], onLog: () => {} })).toThrow(
+    expect(() => runFailureBench({ root: root(), only: ['oracle'], sim: false, onLog: () => {} })).toThrow(
       'bench failure: unknown method "oracle" (expected some of: homeostat, always_no, persistence, logistic_regression)',
+    );
+  });
+});
+
+describe('runFailureBench on the simulated fleet', () => {
+  it('scores the served heuristic and the baselines per fault kind, and skips a missing shipped model with a line', () => {
+    const logs: string[] = [];
+    const simOptions = {
+      days: 1,
+      faults: 8,
+      warmupMs: 2 * 3_600_000,
+      fleet: { services: 6, hosts: 8, databases: 2, queues: 1, loadBalancers: 1 },
+      fitSeeds: [201],
+      tuneSeeds: [204],
+      testSeeds: [301],
+    };
+    const m = runFailureBench({
+      root: join(dir, 'none'),
+      only: ['failure_heuristic', 'failure_trees_shipped', 'always_no'],
+      simOptions,
+      shippedModel: join(dir, 'no-such-model.json'),
+      onLog: (l) => logs.push(l),
+    });
+    expect(logs.at(-1)).toBe(
+      `skipping failure_trees_shipped on simulated: no model file at ${join(dir, 'no-such-model.json')} (make it with: node dist/bench/failure/train-sim.js)`,
+    );
+    const sim = m.datasets.simulated;
+    expect(Object.keys(sim ?? {})).toEqual(['failure_heuristic', 'always_no']);
+    expect(sim?.failure_heuristic?.threshold).toBe(0.7);
+    // always-no detects nothing, kind by kind; the kinds that fail in a day of this fleet are listed
+    const kinds = sim?.always_no?.by_kind ?? {};
+    expect(Object.keys(kinds).length).toBeGreaterThan(0);
+    for (const f of Object.values(kinds)) expect(f.detected).toBe(0);
+    expect(Object.values(kinds).reduce((n, f) => n + f.events, 0)).toBe(sim?.always_no?.events);
+    expect(sim?.always_no?.accuracy).toBeCloseTo(1 - (sim?.always_no?.base_rate ?? 0), 6);
+    const period = m.splits.simulated?.periods.test;
+    expect(period?.from).toBe('2026-01-05T02:00:00.000Z');
+    expect(period?.predictable_positive_share).toBeGreaterThan(0);
+    expect(formatFailureTables(m)).toMatch(/^simulated event recall by fault kind/m);
+    expect(() => runFailureBench({ root: join(dir, 'none'), sim: false, only: ['failure_heuristic'], onLog: () => {} })).toThrow(
+      /unknown method "failure_heuristic"/,
     );
   });
 });

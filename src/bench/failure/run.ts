@@ -11,8 +11,16 @@
  * choose thresholds. Figures at the top level are on the test period; the same figures on the
  * tune rows sit under `tuning`. The method whose predictions are written is chosen by PR-AUC on
  * the tune rows (never on the test period).
+ *
+ * Unless `sim` is false, the `simulated` dataset (sim-fleet.ts) runs too: an open-loop simulated
+ * fleet whose failures have leading indicators in telemetry, 10-minute rows of the engine's
+ * failure features, fit / tune / test by seed; its methods are the `homeostat` trees, the shipped
+ * `risk/failure-trees` model file, the served `risk/failure-heuristic`, logistic regression and
+ * always-no (persistence needs a failure history column the telemetry rows do not have), and its
+ * event recall is also reported per fault kind (`by_kind`). Every figure set carries its
+ * reliability curve (`reliability`: 10 probability bins with count, mean predicted, observed rate).
  */
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describe, invalid } from '../../errors.js';
@@ -20,8 +28,29 @@ import { type FailureTrace, readGrid5000, readLanl } from './datasets.js';
 import { buildFailureGrid, type FailureGrid, type GridSplit, HORIZON_H, HOUR_MS } from './grid.js';
 import { homeostatMethod } from './homeostat-method.js';
 import { type FailureMethod, failureBaselines } from './methods.js';
-import { averagePrecision, calibration, eventFigures, type PrPoint, prCurve, rocAuc, scoreGroups, thresholdFigures } from './metrics.js';
+import {
+  averagePrecision,
+  calibration,
+  eventFigures,
+  type PrPoint,
+  prCurve,
+  type ReliabilityBin,
+  reliability,
+  rocAuc,
+  scoreGroups,
+  thresholdFigures,
+} from './metrics.js';
 import { FAILURE_TABLE_METRICS, failureCell, failureValue, renderFailureReport } from './report.js';
+import {
+  buildSimFailureGrid,
+  SIM_FIT_SEEDS,
+  SIM_TEST_SEEDS,
+  SIM_TUNE_SEEDS,
+  type SimFailureGrid,
+  type SimFailureGridOptions,
+} from './sim-fleet.js';
+import { failureHeuristicMethod, shippedTreesMethod } from './sim-methods.js';
+import { SHIPPED_SIM_MODEL } from './train-sim.js';
 
 /** Test period per dataset, in calendar months before the trace end. */
 export const TEST_MONTHS: Readonly<Record<string, number>> = { grid5000: 3, lanl: 24, lanl_system: 24 };
@@ -42,6 +71,10 @@ export interface FailureFigures {
   readonly events: number;
   readonly events_detected: number;
   readonly positive_rate: number;
+  /** Reliability curve: 10 equal-width probability bins (the ECE's bins). */
+  readonly reliability: readonly ReliabilityBin[];
+  /** Event recall and median lead time per fault kind (simulated dataset only). */
+  readonly by_kind?: Readonly<Record<string, { events: number; detected: number; event_recall: number; median_lead_h: number }>>;
 }
 
 /** One method's figures on one dataset: test figures, the threshold, tune-row figures and timing. */
@@ -58,7 +91,17 @@ export interface FailureSplitInfo {
   readonly periods: Readonly<
     Record<
       'fit' | 'tune' | 'test',
-      { from: string; to: string; rows: number; entity_hours: number; base_rate: number; sample_rate: number; events: number }
+      {
+        from: string;
+        to: string;
+        rows: number;
+        entity_hours: number;
+        base_rate: number;
+        sample_rate: number;
+        events: number;
+        /** Simulated dataset: share of positive rows taken at or after the onset of their fault (an upper bound of row recall from telemetry). */
+        predictable_positive_share?: number;
+      }
     >
   >;
   /** The method whose test predictions were written, and why. */
@@ -96,11 +139,24 @@ export interface FailureBenchOptions {
   /** Row caps before negatives are sampled (see grid.ts). */
   readonly maxTrainRows?: number;
   readonly maxTestRows?: number;
+  /** Whether to run the `simulated` dataset (needs no data root). Default true. */
+  readonly sim?: boolean;
+  /** Options of the simulated dataset (seeds, days, fleet…). Default sim-fleet.ts's. */
+  readonly simOptions?: SimFailureGridOptions;
+  /** The shipped tree model scored on the simulated dataset. Default {@link SHIPPED_SIM_MODEL}; a missing file is skipped with a line. */
+  readonly shippedModel?: string;
 }
+
+/** Methods only the simulated dataset runs (they need telemetry feature vectors). */
+export const SIM_ONLY_METHODS: readonly string[] = ['failure_trees_shipped', 'failure_heuristic'];
 
 /** Every method of the benchmark, in report order: `homeostat` (XGBoost trees), then the baselines. */
 export function failureMethods(): FailureMethod[] {
   return [homeostatMethod(), ...failureBaselines()];
+}
+
+function simSeedCount(o: SimFailureGridOptions | undefined): number {
+  return (o?.fitSeeds ?? SIM_FIT_SEEDS).length + (o?.tuneSeeds ?? SIM_TUNE_SEEDS).length + (o?.testSeeds ?? SIM_TEST_SEEDS).length;
 }
 
 /** A PR curve of one method on one dataset's test period, for the report. */
@@ -122,14 +178,40 @@ export function figuresOf(
   split: GridSplit,
   prob: Float64Array,
   threshold: number,
+  eventKinds?: readonly string[],
 ): { figures: FailureFigures; curve: PrPoint[] } {
   const m = split.matrix;
+  const stepMs = grid.stepMs ?? HOUR_MS;
   const groups = scoreGroups(prob, m.label, m.weight);
   const at = thresholdFigures(prob, m.label, threshold, m.weight);
   const positive = new Uint8Array(m.rows);
   for (let i = 0; i < m.rows; i++) positive[i] = (prob[i] as number) >= threshold ? 1 : 0;
-  const ev = eventFigures(m, grid.t0, positive, split.events, grid.horizonH);
+  const ev = eventFigures(m, grid.t0, positive, split.events, grid.horizonH, stepMs);
   const cal = calibration(prob, m.label, m.weight);
+  let byKind: Record<string, { events: number; detected: number; event_recall: number; median_lead_h: number }> | undefined;
+  if (eventKinds) {
+    byKind = {};
+    for (const kind of [...new Set(eventKinds)].sort()) {
+      const keep = eventKinds.flatMap((k, i) => (k === kind ? [i] : []));
+      const e = eventFigures(
+        m,
+        grid.t0,
+        positive,
+        {
+          entity: Int32Array.from(keep, (i) => split.events.entity[i] as number),
+          time: Float64Array.from(keep, (i) => split.events.time[i] as number),
+        },
+        grid.horizonH,
+        stepMs,
+      );
+      byKind[kind] = {
+        events: e.events,
+        detected: e.detected,
+        event_recall: round(e.event_recall, 6),
+        median_lead_h: round(e.median_lead_h, 2),
+      };
+    }
+  }
   return {
     figures: {
       accuracy: round(at.accuracy, 6),
@@ -146,6 +228,13 @@ export function figuresOf(
       events: ev.events,
       events_detected: ev.detected,
       positive_rate: round(at.positive_rate, 6),
+      reliability: reliability(prob, m.label, m.weight).map((b) => ({
+        ...b,
+        count: round(b.count, 3),
+        mean_predicted: round(b.mean_predicted, 6),
+        observed_rate: round(b.observed_rate, 6),
+      })),
+      ...(byKind ? { by_kind: byKind } : {}),
     },
     curve: prCurve(groups),
   };
@@ -161,6 +250,7 @@ function iso(ms: number): string {
  */
 export function writePredictions(file: string, grid: FailureGrid, prob: Float64Array): void {
   const m = grid.test.matrix;
+  const stepMs = grid.stepMs ?? HOUR_MS;
   let weighted = false;
   for (let i = 0; i < m.rows && !weighted; i++) weighted = m.weight[i] !== 1;
   mkdirSync(join(file, '..'), { recursive: true });
@@ -170,7 +260,7 @@ export function writePredictions(file: string, grid: FailureGrid, prob: Float64A
     for (let i = 0; i < m.rows; i++) {
       const name = grid.entities[m.entity[i] as number] as string;
       const entity = /[",\n]/.test(name) ? `"${name.replace(/"/g, '""')}"` : name;
-      chunk += `${entity},${iso(grid.t0 + (m.hour[i] as number) * HOUR_MS)},${Number((prob[i] as number).toPrecision(6))},${m.label[i]}`;
+      chunk += `${entity},${iso(grid.t0 + (m.hour[i] as number) * stepMs)},${Number((prob[i] as number).toPrecision(6))},${m.label[i]}`;
       chunk += weighted ? `,${Number((m.weight[i] as number).toPrecision(6))}\n` : '\n';
       if (chunk.length > 1 << 20) {
         writeSync(fd, chunk);
@@ -183,17 +273,27 @@ export function writePredictions(file: string, grid: FailureGrid, prob: Float64A
   }
 }
 
-function splitInfo(grid: FailureGrid, predictions: string): FailureSplitInfo {
-  const info = (s: GridSplit) => ({
-    from: iso(s.from),
-    to: iso(s.to),
-    rows: s.matrix.rows,
-    entity_hours: s.entityHours,
-    base_rate: round(s.entityHours > 0 ? s.positives / s.entityHours : Number.NaN, 6),
-    sample_rate: round(s.sampleRate, 6),
-    events: s.events.time.length,
-  });
-  return { entities: grid.entities.length, periods: { fit: info(grid.fit), tune: info(grid.tune), test: info(grid.test) }, predictions };
+function splitInfo(grid: FailureGrid, predictions: string, sim?: SimFailureGrid): FailureSplitInfo {
+  const info = (s: GridSplit, name: 'fit' | 'tune' | 'test') => {
+    const positiveRows = s.matrix.label.reduce((n, y) => n + y, 0);
+    return {
+      from: Number.isFinite(s.from) ? iso(s.from) : '-',
+      to: Number.isFinite(s.to) ? iso(s.to) : '-',
+      rows: s.matrix.rows,
+      entity_hours: round(s.entityHours, 2),
+      base_rate: round(s.entityHours > 0 ? s.positives / s.entityHours : Number.NaN, 6),
+      sample_rate: round(s.sampleRate, 6),
+      events: s.events.time.length,
+      ...(sim
+        ? { predictable_positive_share: round(positiveRows > 0 ? sim.predictablePositives[name] / positiveRows : Number.NaN, 4) }
+        : {}),
+    };
+  };
+  return {
+    entities: grid.entities.length,
+    periods: { fit: info(grid.fit, 'fit'), tune: info(grid.tune, 'tune'), test: info(grid.test, 'test') },
+    predictions,
+  };
 }
 
 /**
@@ -210,7 +310,8 @@ export function runFailureBench(options: FailureBenchOptions): FailureBenchMetri
   const started = performance.now();
   const log = options.onLog ?? ((line: string) => process.stderr.write(`${line}\n`));
   const every = options.methods ?? failureMethods();
-  const known = every.map((m) => m.name);
+  const runSim = options.sim !== false;
+  const known = [...every.map((m) => m.name), ...(runSim ? SIM_ONLY_METHODS : [])];
   const only = options.only;
   if (only) {
     const unknown = only.filter((w) => !known.includes(w));
@@ -233,26 +334,35 @@ export function runFailureBench(options: FailureBenchOptions): FailureBenchMetri
     for (const s of loaded.skipped) log(`${s.name}: ${s.reason}`);
     for (const trace of loaded.data) traces.push({ trace, testMonths: TEST_MONTHS[trace.name] ?? 3 });
   }
-  const total = traces.length * methods.length;
+  const shipped = options.shippedModel ?? SHIPPED_SIM_MODEL;
+  const pool = new Map(every.map((m) => [m.name, m]));
+  const simNames: string[] = [];
+  if (runSim) {
+    for (const name of ['homeostat', 'failure_trees_shipped', 'failure_heuristic', 'logistic_regression', 'always_no']) {
+      if (only !== undefined && !only.includes(name)) continue;
+      if (name === 'failure_trees_shipped' && !existsSync(shipped)) {
+        skipped['simulated/failure_trees_shipped'] = `no model file at ${shipped} (make it with: node dist/bench/failure/train-sim.js)`;
+        log(`skipping failure_trees_shipped on simulated: ${skipped['simulated/failure_trees_shipped']}`);
+      } else if (SIM_ONLY_METHODS.includes(name) || pool.has(name)) simNames.push(name);
+    }
+  }
+  const simSeeds = runSim ? simSeedCount(options.simOptions) : 0;
+  const total = traces.length * methods.length + (simNames.length > 0 ? simSeeds + simNames.length : 0);
   let done = 0;
   const datasets: Record<string, Record<string, FailureMethodMetrics>> = {};
   const splits: Record<string, FailureSplitInfo> = {};
   const curves: FailureCurve[] = [];
-  for (const { trace, testMonths } of traces) {
-    const grid = buildFailureGrid(trace, {
-      testMonths,
-      ...(options.maxTrainRows ? { maxTrainRows: options.maxTrainRows } : {}),
-      ...(options.maxTestRows ? { maxTestRows: options.maxTestRows } : {}),
-    });
+  const described: Record<string, string> = Object.fromEntries(methods.map((m) => [m.name, m.description]));
+  const scoreDataset = (grid: FailureGrid, list: readonly FailureMethod[], sim?: SimFailureGrid): void => {
     const input = { fit: grid.fit.matrix, tune: grid.tune.matrix, test: grid.test.matrix };
     const results: Record<string, FailureMethodMetrics> = {};
     let best: { name: string; prAuc: number; test: Float64Array } | undefined;
-    for (const method of methods) {
+    for (const method of list) {
       const t = performance.now();
       const output = method.run(input);
       const seconds = (performance.now() - t) / 1000;
-      const test = figuresOf(grid, grid.test, output.test, output.threshold);
-      const tuning = figuresOf(grid, grid.tune, output.tune, output.threshold);
+      const test = figuresOf(grid, grid.test, output.test, output.threshold, sim?.eventKinds.test);
+      const tuning = figuresOf(grid, grid.tune, output.tune, output.threshold, sim?.eventKinds.tune);
       results[method.name] = {
         ...test.figures,
         threshold: round(output.threshold, 6),
@@ -260,15 +370,37 @@ export function runFailureBench(options: FailureBenchOptions): FailureBenchMetri
         tuning: tuning.figures,
         ...(output.info ? { info: output.info } : {}),
       };
-      curves.push({ dataset: trace.name, method: method.name, points: test.curve });
+      described[method.name] = method.description;
+      curves.push({ dataset: grid.dataset, method: method.name, points: test.curve });
       const prAuc = Number.isNaN(tuning.figures.pr_auc) ? -1 : tuning.figures.pr_auc;
       if (!best || prAuc > best.prAuc) best = { name: method.name, prAuc, test: output.test };
       options.onProgress?.(++done, total);
     }
-    datasets[trace.name] = results;
+    datasets[grid.dataset] = results;
     const why = best ? `${best.name} (best PR-AUC on the tune rows, ${best.prAuc})` : 'none';
-    splits[trace.name] = splitInfo(grid, why);
-    if (options.out && best) writePredictions(join(options.out, 'failure', 'predictions', `${trace.name}.csv`), grid, best.test);
+    splits[grid.dataset] = splitInfo(grid, why, sim);
+    if (options.out && best) writePredictions(join(options.out, 'failure', 'predictions', `${grid.dataset}.csv`), grid, best.test);
+  };
+  for (const { trace, testMonths } of traces) {
+    const grid = buildFailureGrid(trace, {
+      testMonths,
+      ...(options.maxTrainRows ? { maxTrainRows: options.maxTrainRows } : {}),
+      ...(options.maxTestRows ? { maxTestRows: options.maxTestRows } : {}),
+    });
+    scoreDataset(grid, methods);
+  }
+  let simSetup: string | undefined;
+  if (simNames.length > 0) {
+    const grid = buildSimFailureGrid({ ...(options.simOptions ?? {}), onProgress: () => options.onProgress?.(++done, total) });
+    simSetup = grid.setup;
+    const list = simNames.map((name) =>
+      name === 'failure_heuristic'
+        ? failureHeuristicMethod(grid)
+        : name === 'failure_trees_shipped'
+          ? shippedTreesMethod(shipped)
+          : (pool.get(name) as FailureMethod),
+    );
+    scoreDataset(grid, list, grid);
   }
   const metrics: FailureBenchMetrics = {
     task: 'failure',
@@ -276,7 +408,7 @@ export function runFailureBench(options: FailureBenchOptions): FailureBenchMetri
     datasets,
     splits,
     skipped,
-    methods: Object.fromEntries(methods.map((m) => [m.name, m.description])),
+    methods: described,
     notes: [
       `hourly grid per entity: label = a failure onset in [τ, τ + ${HORIZON_H} h) (Grid'5000: an unavailability interval starts — a node's first interval, when unavailable, is not an observed onset; LANL: a failure record starts; lanl_system: a record anywhere in the system); an entity is on the grid from the start to the end of its observation.`,
       "features use only onsets before τ: hours since the last onset (since observation start when none, with a no_failure_yet flag), onsets in the last 6 h / 24 h / 7 d, down now, lifetime onsets per day; the same counts for the cluster and site (Grid'5000) or system (LANL).",
@@ -284,7 +416,13 @@ export function runFailureBench(options: FailureBenchOptions): FailureBenchMetri
       'top-level figures are on the test period; "tuning" holds the same figures on the tune rows. Thresholds: always_no and persistence 0.5 (their probabilities are 0/1); logistic_regression and homeostat (after Platt calibration on the tune rows) the F1-maximising threshold on the tune rows.',
       'when a period holds more rows than its cap (training 2,000,000, test 3,000,000 by default), negative rows are sampled deterministically (hash of entity and hour) and weighted 1 / rate; positive rows are all kept, so event recall and lead time are exact; the other figures are weighted estimates (see splits.*.periods.*.sample_rate). Predictions CSVs hold the kept test rows, with a weight column when any weight differs from 1.',
       "LANL: systems are observed from their production month (or first record) until their decommission month or the trace end; a system's nodes that never fail form one row per hour (`<system>/others`) weighted by their number; records without a node number count at system level only; times read as UTC.",
-      'event_recall = onsets with at least one positive prediction of their entity in the 6 hours before (rows τ with s − 6 h < τ ≤ s) / onsets with such rows; median_lead_h = median of s − the first positive τ; ece over 10 equal-width bins; brier = mean (p − y)².',
+      'event_recall = onsets with at least one positive prediction of their entity in the 6 hours before (rows τ with s − 6 h < τ ≤ s) / onsets with such rows; median_lead_h = median of s − the first positive τ; ece over 10 equal-width bins; brier = mean (p − y)²; reliability = per bin of those 10, the (weighted) row count, mean predicted probability and observed positive rate.',
+      ...(simSetup === undefined
+        ? []
+        : [
+            `simulated: ${simSetup}. Rows every 10 min: the engine's failure features of each entity at τ from samples before τ only, label = a failure of the entity in [τ, τ + 6 h). Failures: memory_leak → its service crashes (and again every leak period, left alone), disk_fill → its host's disk is full, host_failure → its host is down, dependency_outage with the store down → the database or queue is down at onset (no leading indicator by construction); other kinds never fail. After a disk-full, host-down or store-down failure the entity has no more rows. Split by seed: fit ${SIM_FIT_SEEDS.join(', ')}, tune ${SIM_TUNE_SEEDS.join(', ')}, test ${SIM_TEST_SEEDS.join(', ')} (by default); by_kind = event recall and lead per fault kind.`,
+            'simulated: no anomaly detector runs while the rows are built (noteAnomaly is not fed), so minutes_since_anomaly is constant there; persistence is not run (no failure-history column in telemetry rows); predictable_positive_share = positive rows at or after the onset of the fault behind their failure: rows before it cannot be foreseen from telemetry, which bounds row recall.',
+          ]),
     ],
     seconds: round((performance.now() - started) / 1000, 2),
   };
@@ -319,11 +457,26 @@ export function formatFailureTables(m: FailureBenchMetrics): string {
         FAILURE_TABLE_METRICS.map((metric) => [metric, ...names.map((meth) => failureCell(failureValue(d[meth], metric)))]),
       ),
     );
+    const kinds = [...new Set(names.flatMap((meth) => Object.keys(d[meth]?.by_kind ?? {})))].sort();
+    if (kinds.length > 0) {
+      out.push(
+        ...table(
+          [`${name} event recall by fault kind (detected/events, median lead h)`, ...names],
+          kinds.map((k) => [
+            k,
+            ...names.map((meth) => {
+              const f = d[meth]?.by_kind?.[k];
+              return f ? `${f.detected}/${f.events} ${failureCell(f.median_lead_h)}` : '-';
+            }),
+          ]),
+        ),
+      );
+    }
     const s = m.splits[name];
     if (s) {
       for (const [period, p] of Object.entries(s.periods)) {
         out.push(
-          `${name} ${period}: ${p.from} → ${p.to}, ${p.rows} rows (${p.entity_hours} entity-hours, sample rate ${p.sample_rate}), base rate ${p.base_rate}, ${p.events} onsets`,
+          `${name} ${period}: ${p.from} → ${p.to}, ${p.rows} rows (${p.entity_hours} entity-hours, sample rate ${p.sample_rate}), base rate ${p.base_rate}, ${p.events} onsets${p.predictable_positive_share === undefined ? '' : `, predictable positive share ${p.predictable_positive_share}`}`,
         );
       }
       out.push(`${name} predictions: ${s.predictions}`, '');
