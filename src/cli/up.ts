@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { type ApiToken, createApi } from '../api/index.js';
 import { createPlatform, type Platform } from '../engine/platform.js';
+import { failureTreesSpec } from '../models/index.js';
 import { describe, invalid } from '../errors.js';
 import { parseTopology } from '../twin/index.js';
 import { convert, type FlagSpec, helpText, parseArgs } from './args.js';
@@ -27,6 +28,8 @@ export interface UpConfig {
   readonly faultEveryMs: number;
   readonly operatorDelayMs: number;
   readonly policy: string;
+  /** A trained `risk/failure-trees` model file, or 'heuristic' (the default: `risk/failure-heuristic`). */
+  readonly failureModel: string;
   readonly topology: string;
   readonly webhook: string;
   readonly webhookSecret: string;
@@ -49,6 +52,7 @@ export const UP_DEFAULTS: UpConfig = {
   faultEveryMs: 45 * 60_000,
   operatorDelayMs: 2 * 3600_000,
   policy: join(ROOT, 'policies/default.yaml'),
+  failureModel: 'heuristic',
   topology: '',
   webhook: '',
   webhookSecret: '',
@@ -104,6 +108,14 @@ export const UP_FLAGS: readonly FlagSpec[] = [
     description: 'policy table (YAML) mapping faults to actions',
     defaultText: 'policies/default.yaml',
     env: 'HOMEOSTAT_POLICY',
+  },
+  {
+    name: 'failure-model',
+    type: 'string',
+    description:
+      'failure-risk model: "heuristic", or a trained risk/failure-trees file such as models/failure-trees-sim.json (trained on the simulator)',
+    defaultText: 'heuristic',
+    env: 'HOMEOSTAT_FAILURE_MODEL',
   },
   { name: 'topology', type: 'string', description: 'topology file (YAML or JSON) to load into the twin', env: 'HOMEOSTAT_TOPOLOGY' },
   { name: 'webhook', type: 'string', description: 'URL of a webhook executor for actions', env: 'HOMEOSTAT_WEBHOOK' },
@@ -187,6 +199,36 @@ export const UP_HELP = helpText(
   UP_FLAGS,
 );
 
+/** The failure-risk trees trained on the simulated fleet (bench/failure/train-sim.ts). */
+export const SIM_FAILURE_MODEL = join(ROOT, 'models/failure-trees-sim.json');
+
+/**
+ * Reads a trained failure-risk model file (`{ kind: 'risk/failure-trees', config }`) and returns its
+ * config, checked by the spec; a clear error names the file and what was wrong.
+ */
+export function readFailureModel(file: string): Record<string, unknown> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw invalid(`--failure-model ${file}: cannot read a JSON model file (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const doc = raw as { kind?: unknown; config?: unknown };
+  if (
+    doc === null ||
+    typeof doc !== 'object' ||
+    doc.kind !== failureTreesSpec.kind ||
+    typeof doc.config !== 'object' ||
+    doc.config === null
+  ) {
+    throw invalid(
+      `--failure-model ${file}: expected {"kind": "${failureTreesSpec.kind}", "config": {…}} as written by bench/failure/train-sim (got kind ${JSON.stringify(doc?.kind)})`,
+    );
+  }
+  failureTreesSpec.parse(doc.config);
+  return doc.config as Record<string, unknown>;
+}
+
 /** A running platform with its HTTP server. */
 export interface RunningPlatform {
   readonly platform: Platform;
@@ -204,9 +246,11 @@ export async function startUp(cfg: UpConfig, env: NodeJS.ProcessEnv, log: (line:
   const topology = cfg.topology ? parseTopology(parseYaml(readFileSync(cfg.topology, 'utf8')), cfg.topology) : undefined;
   if (cfg.db !== ':memory:') mkdirSync(dirname(resolve(cfg.db)), { recursive: true });
   const startMs = Math.floor(Date.now() / 60_000) * 60_000 - cfg.warmupMs;
+  const trees = cfg.failureModel === 'heuristic' ? undefined : readFailureModel(cfg.failureModel);
   const platform = await createPlatform({
     dbPath: cfg.db,
     policyText,
+    ...(trees ? { models: { failureRiskKind: 'risk/failure-trees', failureTrees: trees } } : {}),
     ...(cfg.sim ? { sim: { seed: cfg.seed, startMs }, operatorDelayMs: cfg.operatorDelayMs } : {}),
     ...(topology ? { topology } : {}),
     ...(cfg.webhook ? { webhook: { url: cfg.webhook, ...(cfg.webhookSecret ? { secret: cfg.webhookSecret } : {}) } } : {}),

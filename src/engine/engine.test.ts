@@ -40,6 +40,20 @@ async function makeEngine(store: Store, clock: ManualClock, prefix: string, mode
   return engine;
 }
 
+/** Deps of an engine that is only constructed (its constructor checks the models), never started. */
+function bareDeps(models: EngineDeps['models']): EngineDeps {
+  return {
+    store: {} as Store,
+    bus: new MemoryBus(),
+    twin: new Twin(),
+    clock: new ManualClock(T0),
+    executors: new ExecutorSet([]),
+    policy: parsePolicy(POLICY),
+    config: DEFAULT_ENGINE_CONFIG,
+    ...(models ? { models } : {}),
+  };
+}
+
 /** A deterministic wiggle around 0.4 with a spike of 0.95 at minutes 350–352 and a smaller one at 600–602. */
 function value(i: number): number {
   if (i >= 350 && i <= 352) return 0.95;
@@ -207,19 +221,9 @@ describe('Engine feedback', () => {
   });
 
   it('rejects a detector kind that is not in the catalog', () => {
-    expect(
-      () =>
-        new Engine({
-          store: {} as Store,
-          bus: new MemoryBus(),
-          twin: new Twin(),
-          clock: new ManualClock(T0),
-          executors: new ExecutorSet([]),
-          policy: parsePolicy(POLICY),
-          config: DEFAULT_ENGINE_CONFIG,
-          models: { detectorKind: 'detector/magic' },
-        }),
-    ).toThrow(/models\.detectorKind must be a detector of the catalog \(detector\/robust-z, .*; got "detector\/magic"\)/);
+    expect(() => new Engine(bareDeps({ detectorKind: 'detector/magic' }))).toThrow(
+      /models\.detectorKind must be a detector of the catalog \(detector\/robust-z, .*; got "detector\/magic"\)/,
+    );
   });
 
   it('rejects feedback on an unknown anomaly and leaves calibration alone', async () => {
@@ -311,6 +315,49 @@ describe('Engine model records', () => {
   });
 });
 
+describe('Engine failure-risk model', () => {
+  it('serves the trained trees when told: predictions name risk/failure-trees and explain by TreeSHAP', async () => {
+    const store = await openSqliteStore(':memory:');
+    const clock = new ManualClock(T0);
+    const file = JSON.parse(readFileSync(new URL('../../models/failure-trees-sim.json', import.meta.url), 'utf8')) as { config: unknown };
+    const twin = new Twin();
+    twin.load({ entities: [{ id: 'host:h1', kind: 'host', name: 'h1', attributes: {} }], relations: [] });
+    const engine = new Engine({
+      store,
+      bus: new MemoryBus(),
+      twin,
+      clock,
+      executors: new ExecutorSet([]),
+      policy: parsePolicy(POLICY),
+      config: { ...DEFAULT_ENGINE_CONFIG, persistPoints: false },
+      models: { failureRiskKind: 'risk/failure-trees', failureTrees: file.config as Record<string, unknown> },
+      idPrefix: 'ft',
+    });
+    await engine.start();
+    // A disk filling from 60 % by 0.2 % a minute: full in about 3 h.
+    for (let i = 0; i < 120; i++) {
+      const t = T0 + i * MIN;
+      clock.set(t);
+      await engine.ingest([{ metric: 'disk_utilization', labels: {}, entity: 'host:h1', points: [{ t, v: 0.6 + 0.002 * i }] }]);
+      await engine.tick();
+    }
+    const [p] = await store.listPredictions({ kind: 'failure_risk', limit: 1 });
+    expect(p?.model).toEqual({ kind: 'risk/failure-trees', version: '1' });
+    expect(p?.value).toBeGreaterThan(0.5);
+    expect(p?.explanation[0]?.name).toMatch(/^disk_utilization /);
+    expect((await store.listModelVersions('failure-risk')).map((v) => v.kind)).toEqual(['risk/failure-trees']);
+    await engine.stop();
+    await store.close();
+  });
+
+  it('rejects an unknown risk kind, and the trees without a trained model', () => {
+    expect(() => new Engine(bareDeps({ failureRiskKind: 'risk/oracle' }))).toThrow(
+      'models.failureRiskKind must be risk/failure-heuristic or risk/failure-trees (got "risk/oracle")',
+    );
+    expect(() => new Engine(bareDeps({ failureRiskKind: 'risk/failure-trees' }))).toThrow(/needs models\.failureTrees/);
+  });
+});
+
 describe('Engine pre-emptive scaling', () => {
   it('scales a service out before its forecast peak outgrows the planning line, by the size the capacity plan asks for, and verifies it', async () => {
     const store = await openSqliteStore(':memory:');
@@ -354,7 +401,7 @@ describe('Engine pre-emptive scaling', () => {
       return 1.6 + 1.6 * Math.cos((2 * Math.PI * (i - 900)) / day) + (i % 2 === 0 ? 0.02 : -0.02);
     };
     const saturation = (t: number): number => demand(t) / replicas;
-    for (let i = 0; i < 3 * day; i++) {
+    for (let i = 0; i < 4 * day; i++) {
       const t = T0 + i * MIN;
       clock.set(t);
       await engine.ingest([
@@ -385,9 +432,9 @@ describe('Engine pre-emptive scaling', () => {
     expect(latest?.capacity?.units).toBe(replicas);
     expect(latest?.capacity?.recommendation.action).toBe('none');
     expect(latest?.capacity?.peakMean ?? 1).toBeLessThan(0.7);
-    // A day of history before the forecast may act (capacityMinHistoryMs), then before the next 15:00 peak.
-    expect(at).toBeGreaterThanOrEqual(day);
-    expect(at).toBeLessThan(day + 900);
+    // Three days of history before the forecast may act (capacityMinHistoryMs), then before the next 15:00 peak.
+    expect(at).toBeGreaterThanOrEqual(3 * day);
+    expect(at).toBeLessThan(3 * day + 900);
     await store.close();
   }, 60_000);
 });

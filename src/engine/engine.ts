@@ -19,9 +19,12 @@ import type { ExecutorSet } from '../heal/index.js';
 import {
   type Calibrator,
   type Detector,
-  type FailureHeuristic,
   type FailureHeuristicConfig,
+  type FailureHeuristicState,
+  type FailureRiskModel,
+  type FailureTreesConfig,
   failureHeuristicSpec,
+  failureTreesSpec,
   type FeedbackCalibrator,
   type FeedbackCalibratorConfig,
   feedbackCalibratorSpec,
@@ -69,7 +72,15 @@ export interface EngineModels {
   readonly forecasterKind: string;
   /** Its config, over the spec's defaults mapped to the engine's step (season lengths keep their duration). */
   readonly forecaster: Readonly<Record<string, unknown>>;
+  /** Feature-window settings of `risk/failure-heuristic` (and its saved windows). */
   readonly failureRisk: FailureHeuristicConfig;
+  /**
+   * Failure-risk model served: `risk/failure-heuristic` (default: a documented prior) or
+   * `risk/failure-trees` (gradient-boosted trees trained offline; needs `failureTrees`).
+   */
+  readonly failureRiskKind: string;
+  /** The trained tree model's config (e.g. `models/failure-trees-sim.json`'s `config`), for `risk/failure-trees`. */
+  readonly failureTrees?: FailureTreesConfig;
 }
 
 /** What the engine is built from. The composition root (CLI `up`, benchmark) wires these. */
@@ -83,7 +94,9 @@ export interface EngineDeps {
   readonly config: EngineConfig;
   /** Model settings; each is merged over its spec's defaults and checked by the spec's `parse`. */
   readonly models?: {
-    readonly [K in keyof EngineModels]?: K extends 'detectorKind' | 'forecasterKind' ? string : Partial<EngineModels[K]>;
+    readonly [K in keyof EngineModels]?: K extends 'detectorKind' | 'forecasterKind' | 'failureRiskKind'
+      ? string
+      : Partial<EngineModels[K]>;
   };
   readonly switches?: Partial<EngineSwitches>;
   /** Shown in status: whether a simulator drives the clock, and its speed factor. */
@@ -201,7 +214,7 @@ export class Engine implements EngineHandle {
   readonly #seriesByKey = new Map<string, string>();
   /** Series ids by the identity of a labels object and metric: sources that reuse their label objects skip hashing. */
   readonly #seriesByLabels = new WeakMap<object, Map<string, SeriesRuntime>>();
-  readonly #features = new Map<string, FailureHeuristic>();
+  readonly #features = new Map<string, FailureRiskModel>();
   readonly #incidents = new Map<string, IncidentRuntime>();
   readonly #recentEvents: ChangeEvent[] = [];
   readonly #recentPredictions = new Map<string, Prediction>();
@@ -260,6 +273,7 @@ export class Engine implements EngineHandle {
         ...deps.models?.forecaster,
       }) as Readonly<Record<string, unknown>>,
       failureRisk: failureHeuristicSpec.parse(deps.models?.failureRisk ?? {}),
+      ...riskModels(deps.models?.failureRiskKind, deps.models?.failureTrees),
     };
     this.#calibrator = logisticCalibratorSpec.create(this.#models.calibrator);
     this.#detectorModel = { kind: this.#detectorSpec.kind, version: String(this.#detectorSpec.version) };
@@ -339,10 +353,10 @@ export class Engine implements EngineHandle {
       },
       {
         name: 'failure-risk',
-        kind: failureHeuristicSpec.kind,
-        specVersion: failureHeuristicSpec.version,
-        config: this.#models.failureRisk,
-        description: failureHeuristicSpec.description,
+        kind: this.#riskSpec().kind,
+        specVersion: this.#riskSpec().version,
+        config: this.#models.failureTrees ?? this.#models.failureRisk,
+        description: this.#riskSpec().description,
       },
       {
         name: 'root-cause',
@@ -909,8 +923,7 @@ export class Engine implements EngineHandle {
     }
     this.#rebaselineAround([...moved], 0, now);
     for (const id of moved) {
-      if (this.#twin.entity(id)?.kind === 'host' && this.#features.has(id))
-        this.#features.set(id, failureHeuristicSpec.create(this.#models.failureRisk));
+      if (this.#twin.entity(id)?.kind === 'host' && this.#features.has(id)) this.#features.set(id, this.#newRiskModel());
     }
   }
 
@@ -1489,22 +1502,40 @@ export class Engine implements EngineHandle {
 
   // ---------------------------------------------------------------- predict
 
-  #featuresOf(entityId: string): FailureHeuristic | undefined {
+  /** Spec of the failure-risk model served (`models.failureRiskKind`). */
+  #riskSpec(): { readonly kind: string; readonly version: number; readonly description: string } {
+    return this.#models.failureTrees !== undefined ? failureTreesSpec : failureHeuristicSpec;
+  }
+
+  /** A failure-risk model for one entity, from its saved feature windows if any. */
+  #newRiskModel(state?: FailureHeuristicState): FailureRiskModel {
+    const trees = this.#models.failureTrees;
+    if (trees !== undefined) return failureTreesSpec.create(trees, state);
+    return failureHeuristicSpec.create(this.#models.failureRisk, state);
+  }
+
+  /** Horizon of the failure-risk model served (ms). */
+  #riskHorizonMs(): number {
+    return this.#models.failureTrees?.horizonMs ?? this.#models.failureRisk.horizonMs;
+  }
+
+  #featuresOf(entityId: string): FailureRiskModel | undefined {
     const existing = this.#features.get(entityId);
     if (existing !== undefined) return existing;
     const kind = this.#twin.entity(entityId)?.kind;
     if (kind === undefined || !RISK_ENTITY_KINDS.has(kind)) return undefined;
     const saved = this.#restored.get(FEATURES_KEY + entityId);
-    const f =
-      saved && saved.kind === failureHeuristicSpec.kind && saved.version === failureHeuristicSpec.version
-        ? failureHeuristicSpec.create(this.#models.failureRisk, saved.state)
-        : failureHeuristicSpec.create(this.#models.failureRisk);
+    // Both risk models keep the same feature windows (state version 1): either one's resumes.
+    const windows = saved !== undefined && RISK_STATE_KINDS.has(saved.kind) && saved.version === 1;
+    const f = windows ? this.#newRiskModel(saved.state as FailureHeuristicState) : this.#newRiskModel();
     this.#features.set(entityId, f);
     return f;
   }
 
   async #predictFailures(now: number): Promise<void> {
-    const ref: ModelRef = { kind: failureHeuristicSpec.kind, version: String(failureHeuristicSpec.version) };
+    const spec = this.#riskSpec();
+    const ref: ModelRef = { kind: spec.kind, version: String(spec.version) };
+    const horizonMs = this.#riskHorizonMs();
     const stored: Prediction[] = [];
     for (const [entityId, model] of this.#features) {
       const started = performance.now();
@@ -1518,12 +1549,12 @@ export class Engine implements EngineHandle {
         kind: 'failure_risk',
         entityId,
         at: now,
-        horizonMs: this.#models.failureRisk.horizonMs,
+        horizonMs,
         model: ref,
         value: risk.probability,
         confidence: risk.confidence,
         explanation: risk.explanation,
-        summary: `${entityId}: ${Math.round(risk.probability * 100)} % risk of failure within ${Math.round(this.#models.failureRisk.horizonMs / 3600_000)} h${top ? ` — ${top.name}` : ''}`,
+        summary: `${entityId}: ${Math.round(risk.probability * 100)} % risk of failure within ${Math.round(horizonMs / 3600_000)} h${top ? ` — ${top.name}` : ''}`,
       };
       stored.push(prediction);
       await this.#log(
@@ -1625,15 +1656,18 @@ export class Engine implements EngineHandle {
 
   /**
    * Whether a demand prediction's capacity plan, read at the entity's replicas now, still asks
-   * for a scale-out with at least `predict.capacityAlertConfidence`: after a scale-out the same
+   * for a scale-out with at least `predict.capacityAlertConfidence` and gives saturation a
+   * probability of at least `predict.capacityAlertSaturation`: after a scale-out the same
    * demand spreads over more replicas (shares scale by then / now), so the plan is made again.
    */
   #capacityShort(p: Prediction): boolean {
     const plan = this.#capacityNow(p);
+    const { capacityAlertConfidence, capacityAlertSaturation } = this.#config.predict;
     return (
       plan !== undefined &&
       plan.recommendation.action === 'scale_out' &&
-      plan.recommendation.confidence >= this.#config.predict.capacityAlertConfidence
+      plan.recommendation.confidence >= capacityAlertConfidence &&
+      plan.saturationProbability >= capacityAlertSaturation
     );
   }
 
@@ -1688,8 +1722,8 @@ export class Engine implements EngineHandle {
     for (const [entityId, f] of this.#features) {
       states.push({
         key: FEATURES_KEY + entityId,
-        kind: failureHeuristicSpec.kind,
-        version: failureHeuristicSpec.version,
+        kind: this.#riskSpec().kind,
+        version: this.#riskSpec().version,
         state: f.state(),
         updatedAt: at,
       });
@@ -1837,6 +1871,22 @@ function withCapacityHypotheses(
   if (extra.length === 0) return [...ranked];
   const ids = new Set(extra.map((h) => h.entityId));
   return [...ranked.filter((h) => !ids.has(h.entityId)), ...extra].sort((a, b) => b.confidence - a.confidence);
+}
+
+/** Kinds whose saved state is the failure feature windows (state version 1). */
+const RISK_STATE_KINDS: ReadonlySet<string> = new Set([failureHeuristicSpec.kind, failureTreesSpec.kind]);
+
+/** The failure-risk part of the engine's models, checked: the kind, and the tree config it needs. */
+function riskModels(kind: string | undefined, trees: unknown): Pick<EngineModels, 'failureRiskKind' | 'failureTrees'> {
+  const k = kind ?? failureHeuristicSpec.kind;
+  if (k === failureHeuristicSpec.kind) return { failureRiskKind: k };
+  if (k !== failureTreesSpec.kind)
+    throw invalid(`models.failureRiskKind must be ${failureHeuristicSpec.kind} or ${failureTreesSpec.kind} (got ${describeValue(kind)})`);
+  if (trees === undefined)
+    throw invalid(
+      `models.failureRiskKind ${k} needs models.failureTrees, a trained model's config (e.g. models/failure-trees-sim.json's "config")`,
+    );
+  return { failureRiskKind: k, failureTrees: failureTreesSpec.parse(trees) };
 }
 
 function capacityAttributions(c: CapacityPlan): Attribution[] {
