@@ -97,6 +97,12 @@ export interface PredictConfig {
    * peaked at 0.6–0.7), and its intervals come from one-step errors. Default 72 h.
    */
   readonly capacityMinHistoryMs: number;
+  /**
+   * Capacity plans are made for demand sustained this long (the forecast averaged over a centred
+   * window): a burst of minutes the forecaster absorbed into its daily profile must not size a
+   * scale-out. Default 60 min.
+   */
+  readonly capacitySustainMs: number;
   /** Capacity signals whose plans may act; they must scale with replicas. Default ['saturation']. */
   readonly capacityAlertMetrics: readonly string[];
   /**
@@ -185,6 +191,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
     capacityAlertConfidence: 0.8,
     capacityAlertSaturation: 0,
     capacityMinHistoryMs: 72 * 3600_000,
+    capacitySustainMs: 60 * 60_000,
     capacityAlertMetrics: ['saturation'],
     replicaScaledMetrics: ['saturation', 'cpu_utilization'],
   },

@@ -275,7 +275,10 @@ describe('Engine demand forecasts', () => {
     // The capacity model reads the forecast: the wave peaks near 0.6 of a utilisation share.
     const c = latest?.capacity;
     expect(c?.limit).toBe(1);
-    expect(c?.headroom).toBeCloseTo(1 - (latest?.value ?? 0), 12);
+    // The plan reads demand sustained an hour: its peak is at most the forecast's 5-minute peak.
+    expect(c?.headroom).toBeCloseTo(1 - (c?.peakMean ?? 0), 12);
+    expect(c?.peakMean ?? 1).toBeLessThanOrEqual(latest?.value ?? 0);
+    expect(c?.peakMean ?? 0).toBeGreaterThan((latest?.value ?? 0) - 0.01);
     expect(c?.headroom).toBeGreaterThan(0.3);
     expect(c?.saturationProbability).toBeLessThan(0.01);
     expect(c?.timeToSaturationMs).toBeUndefined();

@@ -590,7 +590,9 @@ export class Engine implements EngineHandle {
       rt.lastT = p.t;
       this.#twin.observe(record.entityId, record.metric, p.t, p.v);
       features?.learn(record.metric, p);
-      if (rt.forecaster) this.#learnDemand(rt, rt.forecaster, p);
+      // Demand seen while the entity is anomalous (a surge, a fault) is not what tomorrow will ask
+      // for: the forecaster sees a gap there, as it would a scrape that failed.
+      if (rt.forecaster && !this.#twin.anomalous(record.entityId)) this.#learnDemand(rt, rt.forecaster, p);
       rt.recent.push(p.v);
       if (rt.recent.length > RECENT_POINTS) rt.recent.shift();
       const open = rt.open;
@@ -1624,7 +1626,14 @@ export class Engine implements EngineHandle {
       const replicas = per ?? this.#twin.entity(rt.record.entityId)?.capacity?.replicas;
       const units = replicas !== undefined && Number.isInteger(replicas) && replicas >= 1 ? replicas : undefined;
       const capacity = bounded
-        ? planCapacity({ forecast: f, limit: 1, ...(units !== undefined ? { units } : {}), target: predict.capacityTarget, now })
+        ? planCapacity({
+            forecast: f,
+            limit: 1,
+            ...(units !== undefined ? { units } : {}),
+            target: predict.capacityTarget,
+            sustainMs: predict.capacitySustainMs,
+            now,
+          })
         : undefined;
       const prediction: Prediction = {
         id: this.#id('pr'),
@@ -1681,7 +1690,14 @@ export class Engine implements EngineHandle {
     const k = c.units / now;
     const f = p.forecast;
     const forecast = { ...f, mean: f.mean.map((v) => v * k), lower: f.lower.map((v) => v * k), upper: f.upper.map((v) => v * k) };
-    return planCapacity({ forecast, limit: c.limit, units: now, target: c.target, now: p.at });
+    return planCapacity({
+      forecast,
+      limit: c.limit,
+      units: now,
+      target: c.target,
+      sustainMs: this.#config.predict.capacitySustainMs,
+      now: p.at,
+    });
   }
 
   // ---------------------------------------------------------------- state and control

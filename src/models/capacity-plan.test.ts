@@ -55,6 +55,24 @@ describe('planCapacity', () => {
     expect(hot.recommendation.reason).toMatch(/number of units is unknown/);
   });
 
+  it('plans for sustained demand: one burst step does not size a scale-out when sustainMs spans it', () => {
+    // Hourly steps; one inflated hour (0.95) among 0.55s. Over 3 h centred windows the peak is (0.55 + 0.95 + 0.55) / 3.
+    const f = forecast([0.5, 0.55, 0.95, 0.55, 0.5], 0.05);
+    expect(planCapacity({ forecast: f, limit: 1, units: 4, now: 0 }).recommendation.action).toBe('scale_out');
+    const plan = planCapacity({ forecast: f, limit: 1, units: 4, now: 0, sustainMs: 3 * H });
+    expect(plan.peakMean).toBeCloseTo(2.05 / 3, 12);
+    expect(plan.peakUpper).toBeCloseTo(2.2 / 3, 12);
+    expect(plan.peakAt).toBe(3 * H);
+    // The ends average what they have: the first window is [0.5, 0.55].
+    expect(plan.recommendation).toMatchObject({ action: 'scale_out', by: 1 }); // ⌈4 · 0.7333 / 0.7⌉ = 5
+    // Over 5 h the burst weighs a fifth: the highest window, [0.5, 0.5, 0.55, 0.95], is 0.625 (+ 0.05 < 0.7).
+    const longer = forecast([0.5, 0.5, 0.55, 0.95, 0.55, 0.5, 0.5], 0.05);
+    expect(planCapacity({ forecast: longer, limit: 1, units: 4, now: 0, sustainMs: 5 * H }).recommendation.action).toBe('none');
+    expect(() => planCapacity({ forecast: f, limit: 1, now: 0, sustainMs: -1 })).toThrow(
+      'capacity plan: sustainMs must be a number ≥ 0 (got -1)',
+    );
+  });
+
   it('works with absolute demand against a capacity', () => {
     const plan = planCapacity({ forecast: forecast([40, 60, 55], 5), limit: 64, units: 8, target: 0.8, now: 0 });
     expect(plan.headroom).toBeCloseTo(1 - 60 / 64, 12);

@@ -43,6 +43,13 @@ export interface CapacityInput {
   readonly target?: number;
   /** Time the forecast was made (ms); times to saturation are counted from it. */
   readonly now: number;
+  /**
+   * Plan for demand sustained this long (ms): the forecast's mean and bounds are first averaged
+   * over a centred window of that length (truncated at the ends), so that one inflated step — a
+   * burst of minutes the forecaster absorbed into its daily profile — does not size a scale-out.
+   * Default 0 (every step as it is).
+   */
+  readonly sustainMs?: number;
 }
 
 /** Standard normal CDF (Abramowitz–Stegun 7.1.26 through erf; |error| < 1.5e-7). */
@@ -66,6 +73,22 @@ function zOf(level: number): number {
   return (lo + hi) / 2;
 }
 
+/** The forecast with mean and bounds averaged over centred windows of `k` steps (truncated at the ends). */
+function sustained(f: Forecast, k: number): Forecast {
+  if (k <= 1) return f;
+  const before = Math.floor((k - 1) / 2);
+  const after = k - 1 - before;
+  const avg = (xs: readonly number[]): number[] =>
+    xs.map((_, i) => {
+      const from = Math.max(0, i - before);
+      const to = Math.min(xs.length - 1, i + after);
+      let sum = 0;
+      for (let j = from; j <= to; j++) sum += xs[j] as number;
+      return sum / (to - from + 1);
+    });
+  return { ...f, mean: avg(f.mean), lower: avg(f.lower), upper: avg(f.upper) };
+}
+
 /** P(X ≥ threshold) for X ~ N(mean, σ²); a step function when σ is 0. */
 function exceedance(mean: number, sigma: number, threshold: number): number {
   if (!(sigma > 0)) return mean >= threshold ? 1 : 0;
@@ -84,14 +107,19 @@ function round(x: number, digits = 3): number {
  * @example planCapacity({ forecast, limit: 1, units: 4, now }).recommendation // { action: 'scale_out', by: 2, ... }
  */
 export function planCapacity(input: CapacityInput): CapacityPlan {
-  const { forecast: f, limit, units, now } = input;
+  const { forecast: raw, limit, units, now } = input;
   const target = input.target ?? 0.7;
-  const n = f.mean.length;
-  if (n === 0 || f.t.length !== n || f.upper.length !== n || f.lower.length !== n) {
+  const n = raw.mean.length;
+  if (n === 0 || raw.t.length !== n || raw.upper.length !== n || raw.lower.length !== n) {
     throw invalid(
-      `capacity plan: the forecast needs t, mean, lower and upper of one equal, non-zero length (got ${f.t.length}, ${n}, ${f.lower.length}, ${f.upper.length})`,
+      `capacity plan: the forecast needs t, mean, lower and upper of one equal, non-zero length (got ${raw.t.length}, ${n}, ${raw.lower.length}, ${raw.upper.length})`,
     );
   }
+  const sustainMs = input.sustainMs ?? 0;
+  if (!(sustainMs >= 0 && Number.isFinite(sustainMs)))
+    throw invalid(`capacity plan: sustainMs must be a number ≥ 0 (got ${describe(sustainMs)})`);
+  const stepMs = n > 1 ? (raw.t[1] as number) - (raw.t[0] as number) : 0;
+  const f = sustained(raw, stepMs > 0 ? Math.max(1, Math.round(sustainMs / stepMs)) : 1);
   if (!(limit > 0) || !Number.isFinite(limit)) throw invalid(`capacity plan: limit must be a number > 0 (got ${describe(limit)})`);
   if (units !== undefined && !(Number.isInteger(units) && units >= 1)) {
     throw invalid(`capacity plan: units must be an integer ≥ 1 (got ${describe(units)})`);

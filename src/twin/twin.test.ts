@@ -48,6 +48,8 @@ describe('Twin', () => {
     expect(twin.signal('service:none', 'cpu_utilization')).toBeUndefined();
     expect(twin.state('service:web').health).toBe('healthy');
     twin.setAnomaly('service:web', 'a1', true, 1000);
+    expect(twin.anomalous('service:web')).toBe(true);
+    expect(twin.anomalous('service:none')).toBe(false);
     expect(twin.state('service:web')).toMatchObject({ health: 'degraded', openAnomalies: ['a1'] });
     twin.setRisk('service:web', 0.85, 1000);
     expect(twin.state('service:web').health).toBe('critical');

@@ -212,6 +212,11 @@ export class Twin {
     s.headroom = { ...(s.headroom ?? {}), [resource]: share };
   }
 
+  /** Whether the entity has an open anomaly (no copy of the whole state). */
+  anomalous(entityId: string): boolean {
+    return (this.#states.get(entityId)?.openAnomalies.size ?? 0) > 0;
+  }
+
   /** Latest sample of one signal of an entity (no copy of the whole state), if any. */
   signal(entityId: string, metric: string): { readonly t: number; readonly v: number } | undefined {
     return this.#states.get(entityId)?.signals[metric];

@@ -52,6 +52,7 @@ export async function loadHome(): Promise<Page> {
           h('h2', { id: 'incidents-h' }, 'Incidents'),
           incidentList(incidents),
         ),
+        riskPanel(twin),
         h(
           'section',
           { class: 'panel', 'aria-labelledby': 'fleet-h' },
@@ -60,6 +61,42 @@ export async function loadHome(): Promise<Page> {
         ),
       ),
   };
+}
+
+/** Entities shown in the risk panel, riskiest first. */
+const RISK_ROWS = 8;
+
+/** The riskiest entities by the failure-risk model's latest probability (from the twin's live state). */
+function riskPanel(twin: TwinView): HTMLElement {
+  const risky = twin.states
+    .filter((st) => (st.failureRisk ?? 0) > 0)
+    .sort((a, b) => (b.failureRisk ?? 0) - (a.failureRisk ?? 0))
+    .slice(0, RISK_ROWS);
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'risk-h' },
+    h('h2', { id: 'risk-h' }, 'Failure risk, next 6 h'),
+    risky.length === 0
+      ? h('p', {}, 'No entity has a failure risk above zero.')
+      : h(
+          'table',
+          {},
+          h('thead', {}, h('tr', {}, h('th', {}, 'entity'), h('th', {}, 'risk'), h('th', {}, 'health'))),
+          h(
+            'tbody',
+            {},
+            ...risky.map((st) =>
+              h(
+                'tr',
+                { 'data-testid': 'risk-row' },
+                h('td', {}, entityLink(st.entityId)),
+                h('td', {}, percent(st.failureRisk ?? 0)),
+                h('td', {}, badge(st.health)),
+              ),
+            ),
+          ),
+        ),
+  );
 }
 
 function incidentList(incidents: readonly Incident[]): HTMLElement {

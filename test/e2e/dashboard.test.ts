@@ -87,6 +87,11 @@ describe.skipIf(!haveBrowser && !REQUIRED)('dashboard end to end', () => {
       await page.goto(`${running.url}/`);
       await page.locator('[data-testid="entity-node"]').first().waitFor({ timeout: 20_000 });
       expect(await page.locator('[data-testid="entity-node"]').count()).toBeGreaterThan(50);
+      // The riskiest entities by failure risk, riskiest first, each a percentage.
+      const risks = await page.locator('[data-testid="risk-row"] td:nth-child(2)').allTextContents();
+      expect(risks.length).toBeGreaterThan(0);
+      const values = risks.map((r) => Number.parseFloat(r));
+      expect(values).toEqual([...values].sort((a, b) => b - a));
       const row = page.locator('[data-testid="incident-row"]').first();
       await row.waitFor({ timeout: 20_000 });
       await row.click();

@@ -17,15 +17,17 @@
  * these rows never splits on it.
  *
  * Failures (read from the simulator's ground truth and its fault rules, fleet-simulator.ts):
- * - memory_leak → its service crashes at `failureMs` = onset + d and, left alone, again every d
- *   (the leak restarts after each crash): every crash is a failure;
+ * - memory_leak → its service crashes at `failureMs` = onset + d. Left alone the simulator crashes
+ *   it again every d (the leak goes on after each restart); those later crashes are not used: they
+ *   teach "a service that just restarted is about to crash", which is false wherever a crash gets
+ *   the leak fixed (the closed loop, an on-call person), and it made the trees blame restarts;
  * - disk_fill → its host's disk is full at `failureMs` and stays full;
  * - host_failure → its host goes down at `failureMs` and stays down;
  * - dependency_outage with the store down → the database or queue is down from onset
  *   (`failureMs` = onset): no leading indicator by construction;
  * - cpu_hog, bad_deploy, network_loss, traffic_surge, and outages without `down`, never fail.
- * After a failure that does not end by itself (disk full, host down, store down) the entity has
- * no more rows. Only the fault's root cause fails: a database on a host that goes down is down
+ * After its first failure (a crash, a full disk, a host or store down) the entity has no more
+ * rows: what follows depends on who repairs it, which an open loop does not model. Only the fault's root cause fails: a database on a host that goes down is down
  * too but is not labelled (the label is the fault's root cause, as the ground truth states it).
  *
  * Split by seed: fit on {@link SIM_FIT_SEEDS}, tune (thresholds, calibration, model choice) on
@@ -87,10 +89,8 @@ export interface SimFailure {
   readonly time: number;
   readonly kind: FaultKind;
   readonly fault: string;
-  /** When the symptoms that lead to this failure began (fault onset; for a repeated leak crash, the crash before). */
+  /** When the symptoms that lead to this failure began (the fault's onset). */
   readonly onsetMs: number;
-  /** Whether the entity stays failed (disk full, host down, store down). */
-  readonly terminal: boolean;
 }
 
 /** The rows of one seed's run, by entity then time. */
@@ -147,11 +147,8 @@ function failuresOf(sim: FleetSimulator, endMs: number): SimFailure[] {
   for (const f of sim.truth()) {
     if (f.failureMs === undefined) continue;
     const base = { entity: f.rootCause, kind: f.kind, fault: f.id };
-    if (f.kind === 'memory_leak') {
-      const period = f.failureMs - f.onsetMs;
-      for (let s = f.failureMs; s < endMs && period > 0; s += period) out.push({ ...base, time: s, onsetMs: s - period, terminal: false });
-    } else if (f.failureMs < endMs) {
-      out.push({ ...base, time: f.failureMs, onsetMs: f.onsetMs, terminal: true });
+    if (f.failureMs < endMs) {
+      out.push({ ...base, time: f.failureMs, onsetMs: f.onsetMs });
     }
   }
   return out.sort((a, b) => a.time - b.time || (a.entity < b.entity ? -1 : a.entity > b.entity ? 1 : 0));
@@ -195,16 +192,16 @@ export function simulateFailureRun(seed: number, options: SimFailureOptions = {}
   }
   const failures = failuresOf(sim, endMs);
   const byEntity = entities.map(() => [] as SimFailure[]);
-  const terminalAt = new Float64Array(entities.length).fill(Number.POSITIVE_INFINITY);
+  const failedAt = new Float64Array(entities.length).fill(Number.POSITIVE_INFINITY);
   for (const f of failures) {
     const i = index.get(f.entity);
     if (i === undefined) continue;
     (byEntity[i] as SimFailure[]).push(f);
-    if (f.terminal) terminalAt[i] = Math.min(terminalAt[i] as number, f.time);
+    failedAt[i] = Math.min(failedAt[i] as number, f.time);
   }
   let rows = 0;
   perEntity.forEach((r, i) => {
-    for (const t of r.t) if (t <= (terminalAt[i] as number)) rows++;
+    for (const t of r.t) if (t <= (failedAt[i] as number)) rows++;
   });
   const x = new Float32Array(rows * d);
   const label = new Uint8Array(rows);
@@ -217,7 +214,7 @@ export function simulateFailureRun(seed: number, options: SimFailureOptions = {}
     const own = byEntity[i] as SimFailure[];
     let next = 0;
     r.t.forEach((t, j) => {
-      if (t > (terminalAt[i] as number)) return;
+      if (t > (failedAt[i] as number)) return;
       while (next < own.length && (own[next] as SimFailure).time < t) next++;
       const failure = own[next];
       label[k] = failure !== undefined && failure.time < t + s.horizonMs ? 1 : 0;
@@ -251,10 +248,7 @@ export function simulateFailureRun(seed: number, options: SimFailureOptions = {}
 /** The simulated dataset as a failure grid, with what the generic grid does not carry. */
 export interface SimFailureGrid extends FailureGrid {
   readonly stepMs: number;
-  /**
-   * Fault kind of each event of each period (same order as `events`); a leak's crashes after its
-   * first are `memory_leak_repeat` (foreseeable from the crash before, so reported apart).
-   */
+  /** Fault kind of each event of each period (same order as `events`). */
   readonly eventKinds: Readonly<Record<'fit' | 'tune' | 'test', readonly string[]>>;
   /** The served heuristic's probability of each row of each period. */
   readonly heuristic: Readonly<Record<'fit' | 'tune' | 'test', Float64Array>>;
@@ -276,13 +270,6 @@ export interface SimFailureGridOptions extends SimFailureOptions {
 }
 
 const FEATURE_KINDS: readonly FeatureKind[] = FAILURE_TREE_FEATURE_KINDS;
-
-/** Onset of the first failure of the same fault (a leak's first crash has the fault's onset). */
-function firstOnset(run: SimFailureRun, f: SimFailure): number {
-  let first = f.onsetMs;
-  for (const g of run.failures) if (g.fault === f.fault && g.onsetMs < first) first = g.onsetMs;
-  return first;
-}
 
 function splitOf(
   runs: readonly SimFailureRun[],
@@ -323,7 +310,7 @@ function splitOf(
       if (i === undefined) continue;
       evEntity.push(base + i);
       evTime.push(f.time);
-      kinds.push(f.kind === 'memory_leak' && f.onsetMs > firstOnset(r, f) ? 'memory_leak_repeat' : f.kind);
+      kinds.push(f.kind);
     }
     for (const id of r.entities) names.push(`${r.seed}/${id}`);
     k += r.rows;
