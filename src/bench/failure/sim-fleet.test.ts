@@ -1,3 +1,4 @@
+import { FAULT_KINDS } from '../../records/types.js';
 import { describe, expect, it } from 'vitest';
 import { failureTreeRow } from '../../models/failure-features.js';
 import { FailureFeatures, FailureHeuristic, failureHeuristicSpec } from '../../models/failure-risk.js';
@@ -18,16 +19,8 @@ describe('simulateFailureRun', () => {
     // 02:00 … 18:00 every 10 min
     expect(Math.min(...steps)).toBe(12);
     expect(Math.max(...steps)).toBe(108);
-    expect(run.faultKinds).toEqual([
-      'memory_leak',
-      'cpu_hog',
-      'disk_fill',
-      'bad_deploy',
-      'dependency_outage',
-      'network_loss',
-      'host_failure',
-      'traffic_surge',
-    ]);
+    // every kind once, round-robin in the catalog's order
+    expect(run.faultKinds).toEqual([...FAULT_KINDS]);
   });
 
   it('labels a row 1 exactly when a failure of its entity falls in [t, t + 6 h), and drops rows after its first failure', () => {
