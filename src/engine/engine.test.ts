@@ -349,6 +349,12 @@ describe('Engine failure-risk model', () => {
     expect(p?.value).toBeGreaterThan(0.5);
     expect(p?.explanation[0]?.name).toMatch(/^disk_utilization /);
     expect((await store.listModelVersions('failure-risk')).map((v) => v.kind)).toEqual(['risk/failure-trees']);
+    // It alerts at the trees' own operating threshold (stored in the model), and the alert opens an incident.
+    const threshold = (file.config as { threshold: number }).threshold;
+    expect(p?.value).toBeGreaterThanOrEqual(threshold);
+    expect(p?.value).toBeLessThan(DEFAULT_ENGINE_CONFIG.predict.failureAlertProbability); // the heuristic's line would not alert
+    const incidents = await store.listIncidents({ limit: 5 });
+    expect(incidents.map((i) => i.entities)).toContainEqual(['host:h1']);
     await engine.stop();
     await store.close();
   });

@@ -977,8 +977,8 @@ export class Engine implements EngineHandle {
     if (seriesChecked) return undefined;
     const risk = this.#features.get(p.entityId)?.assess(now).probability ?? 0;
     this.#twin.setRisk(p.entityId, risk, now);
-    const ok = risk < this.#config.predict.failureAlertProbability;
-    return { name: `failure risk@${p.entityId}`, weight: ok ? 0 : 1, expected: this.#config.predict.failureAlertProbability, actual: risk };
+    const line = this.#riskAlertProbability();
+    return { name: `failure risk@${p.entityId}`, weight: risk < line ? 0 : 1, expected: line, actual: risk };
   }
 
   /**
@@ -992,7 +992,7 @@ export class Engine implements EngineHandle {
       const p = this.#recentPredictions.get(id);
       if (p === undefined || p.kind !== 'failure_risk') continue;
       const risk = this.#twin.state(p.entityId).failureRisk ?? 0;
-      if (risk >= this.#config.predict.failureAlertProbability) out.add(p.entityId);
+      if (risk >= this.#riskAlertProbability()) out.add(p.entityId);
     }
     return [...out];
   }
@@ -1516,6 +1516,15 @@ export class Engine implements EngineHandle {
     return failureHeuristicSpec.create(this.#models.failureRisk, state);
   }
 
+  /**
+   * Risk at which a failure prediction alerts: the trained trees' own operating threshold (chosen
+   * on their tune data; calibrated probabilities of a rare event seldom reach the heuristic's
+   * 0.7), else `predict.failureAlertProbability`.
+   */
+  #riskAlertProbability(): number {
+    return this.#models.failureTrees?.threshold ?? this.#config.predict.failureAlertProbability;
+  }
+
   /** Horizon of the failure-risk model served (ms). */
   #riskHorizonMs(): number {
     return this.#models.failureTrees?.horizonMs ?? this.#models.failureRisk.horizonMs;
@@ -1544,7 +1553,7 @@ export class Engine implements EngineHandle {
       const vector = model.features(now);
       const risk = model.predict(vector);
       this.#twin.setRisk(entityId, risk.probability, now);
-      if (risk.probability < this.#config.predict.failureStoreProbability) continue;
+      if (risk.probability < Math.min(this.#config.predict.failureStoreProbability, this.#riskAlertProbability())) continue;
       const top = risk.explanation[0];
       const prediction: Prediction = {
         id: this.#id('pr'),
@@ -1583,8 +1592,7 @@ export class Engine implements EngineHandle {
    * detectors' to report; alerting on it again would double every incident.
    */
   #alerting(p: Prediction): boolean {
-    const { failureAlertProbability, failureAlertConfidence } = this.#config.predict;
-    if (p.value < failureAlertProbability || p.confidence < failureAlertConfidence) return false;
+    if (p.value < this.#riskAlertProbability() || p.confidence < this.#config.predict.failureAlertConfidence) return false;
     const lead = p.explanation[0]?.name.split(' ')[0] ?? '';
     return LEADING_INDICATORS.has(lead);
   }
