@@ -426,7 +426,7 @@ describe('Engine pre-emptive scaling', () => {
     const at = Number(/at (\d+) min/.exec(acted[0] ?? '')?.[1]);
     expect(Number(/saturation (0\.\d+)/.exec(acted[0] ?? '')?.[1])).toBeLessThan(0.7);
     const incidents = await store.listIncidents({ limit: 10 });
-    const capacity = incidents.find((i) => /^capacity|traffic surge on service:api/.test(i.title));
+    const capacity = incidents.find((i) => /^capacity forecast: service:api needs [12] more replicas?$/.test(i.title));
     expect(capacity?.status, JSON.stringify(incidents.map((i) => [i.title, i.status, i.resolution]))).toBe('resolved');
     expect(capacity?.hypotheses[0]).toMatchObject({ entityId: 'service:api', faultKind: 'traffic_surge' });
     expect(capacity?.hypotheses[0]?.confidence).toBeGreaterThanOrEqual(0.8);

@@ -1103,7 +1103,7 @@ export class Engine implements EngineHandle {
       ...rt.incident,
       // Hypotheses ruled out by a failed verification stay visible, after the live ones.
       hypotheses: [...hypotheses, ...ranked.filter((h) => rt.ruledOut.has(h.entityId))],
-      title: top ? `${top.faultKind.replace('_', ' ')} on ${top.entityId}` : rt.incident.title,
+      title: top ? titleOf(top) : rt.incident.title,
       updatedAt: now,
     };
     await this.#store.upsertIncident(rt.incident);
@@ -1895,6 +1895,13 @@ function withCapacityHypotheses(
   if (extra.length === 0) return [...ranked];
   const ids = new Set(extra.map((h) => h.entityId));
   return [...ranked.filter((h) => !ids.has(h.entityId)), ...extra].sort((a, b) => b.confidence - a.confidence);
+}
+
+/** An incident's title from its top hypothesis; a capacity plan's says it is a forecast and its size. */
+function titleOf(top: Hypothesis): string {
+  const by = top.params?.by;
+  if (typeof by === 'number') return `capacity forecast: ${top.entityId} needs ${by} more ${by === 1 ? 'replica' : 'replicas'}`;
+  return `${top.faultKind.replace(/_/g, ' ')} on ${top.entityId}`;
 }
 
 /** Kinds whose saved state is the failure feature windows (state version 1). */
