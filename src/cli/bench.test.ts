@@ -41,7 +41,7 @@ describe('homeostat bench capacity', () => {
 
   it('rejects an unknown task and an unknown method', async () => {
     await expect(benchCommand(['capacityx'])).rejects.toThrow(
-      'homeostat bench: unknown task "capacityx" (expected: loop, anomaly, capacity, failure or scaling)',
+      'homeostat bench: unknown task "capacityx" (expected: loop, anomaly, capacity, failure, rca or scaling)',
     );
     await expect(benchCommand(['capacity', '--data', dir, '--methods', 'oracle'])).rejects.toThrow(/unknown method "oracle"/);
   });
@@ -80,5 +80,38 @@ describe('homeostat bench failure', () => {
     expect(existsSync(join(out, 'failure', 'report.html'))).toBe(true);
     expect(existsSync(join(out, 'failure', 'predictions', 'grid5000.csv'))).toBe(true);
     await expect(benchCommand(['failure', '--data', root, '--methods', 'oracle'])).rejects.toThrow(/unknown method "oracle"/);
+  });
+});
+
+describe('homeostat bench rca', () => {
+  it('prints its tables, skips missing datasets, and writes its outputs', async () => {
+    const root = join(dir, 'rca-data');
+    for (const run of ['1', '4']) {
+      const base = join(root, 'rca', 'sock-shop', 'a-mem', run);
+      mkdirSync(base, { recursive: true });
+      writeFileSync(join(base, 'normal.csv'), 'time,a_mem,b_cpu\n1,100,5\n2,101,6\n3,100,5\n');
+      writeFileSync(join(base, 'anomalous.csv'), 'time,a_mem,b_cpu\n4,500,6\n5,600,5\n');
+    }
+    const out = join(dir, 'rca-out');
+    let printed = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      printed += String(chunk);
+      return true;
+    });
+    const errors: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      errors.push(String(chunk));
+      return true;
+    });
+    const code = await benchCommand(['rca', '--data', root, '--out', out, '--methods', 'nsigma']);
+    expect(code).toBe(0);
+    expect(printed).toMatch(/^sock-shop\s+homeostat\s+nsigma$/m);
+    expect(printed).toMatch(/^ac1\s+1\s+1$/m);
+    expect(printed).toContain('petshop: skipped (');
+    expect(errors.some((l) => l.startsWith('skipping smd-attribution: '))).toBe(true);
+    expect(existsSync(join(out, 'rca', 'metrics.json'))).toBe(true);
+    expect(existsSync(join(out, 'rca', 'report.html'))).toBe(true);
+    expect(existsSync(join(out, 'rca', 'rankings', 'sock-shop.csv'))).toBe(true);
+    await expect(benchCommand(['rca', '--data', root, '--methods', 'oracle'])).rejects.toThrow(/unknown method "oracle"/);
   });
 });

@@ -3,8 +3,9 @@
  * `homeostat bench <task>`: measured evaluations. `loop` runs the closed loop on the simulator;
  * `anomaly` scores the default detector and a baseline on NAB, SMD and KPI; `capacity` scores
  * 24-hour forecasts on the capacity traces and the AWS per-instance series; `failure` scores
- * 6-hour failure forecasts on the Grid'5000 and LANL failure traces; `scaling` runs the loop under
- * growing demand with and without pre-emptive scaling.
+ * 6-hour failure forecasts on the Grid'5000 and LANL failure traces; `rca` ranks root causes on
+ * Sock Shop, PetShop and the SMD attribution labels beside NSigma and BARO-like baselines;
+ * `scaling` runs the loop under growing demand with and without pre-emptive scaling.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -13,8 +14,10 @@ import { formatAnomalyTables, runAnomalyBench } from '../bench/anomaly/index.js'
 import { formatCapacityTables, runCapacityBench } from '../bench/capacity/index.js';
 import { formatFailureTables, runFailureBench } from '../bench/failure/index.js';
 import { formatLoopTable, runLoopBench } from '../bench/loop.js';
+import { formatRcaTables, runRcaBench } from '../bench/rca/index.js';
 import { formatScalingTable, runScalingBench } from '../bench/scaling.js';
 import { invalid } from '../errors.js';
+import { createMetricRanker, METRIC_RANKER_MODEL } from '../rca/index.js';
 import { type FlagSpec, helpText, parseArgs } from './args.js';
 import { ProgressBar } from './progress.js';
 
@@ -44,6 +47,7 @@ Tasks:
   anomaly  anomaly detection on NAB, SMD and KPI (labelled real data) beside a baseline
   capacity 24-hour demand forecasts on the Google, Azure and AWS traces beside seasonal-naive
   failure  6-hour failure forecasts on the Grid'5000 and LANL traces beside simple baselines
+  rca      root-cause ranking on Sock Shop, PetShop and SMD attribution beside NSigma and BARO-like
   scaling  the loop under growing demand, with and without pre-emptive scaling (capacity plans)
 
 Run homeostat bench <task> --help for the options of a task.
@@ -132,7 +136,7 @@ const ANOMALY_HELP = helpText(
 
 /** A benchmark over a datasets root: `--data`, `--out`, `--methods`, a progress bar, printed tables. */
 interface DatasetTask<M extends { readonly seconds: number }> {
-  readonly task: 'anomaly' | 'capacity' | 'failure';
+  readonly task: 'anomaly' | 'capacity' | 'failure' | 'rca';
   readonly flags: readonly FlagSpec[];
   readonly help: string;
   /** The folder of raw outputs under OUT/<task>, named in the last line. */
@@ -272,6 +276,50 @@ const FAILURE_TASK: DatasetTask<ReturnType<typeof runFailureBench>> = {
   format: formatFailureTables,
 };
 
+const RCA_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'data',
+    type: 'string',
+    description: 'datasets root (holding rca/sock-shop, rca/petshop and anomaly/smd)',
+    defaultText: '../shared/datasets',
+  },
+  {
+    name: 'out',
+    type: 'string',
+    description: 'output folder; writes OUT/rca/{metrics.json,report.html,rankings/}',
+    defaultText: 'bench-out',
+  },
+  {
+    name: 'methods',
+    type: 'string',
+    description: 'comma-separated baselines to run besides homeostat (nsigma, nsigma_rcaeval, baro)',
+    defaultText: 'all',
+  },
+];
+
+const RCA_HELP = helpText(
+  'homeostat bench rca [--data DIR] [--out OUT] [--methods M1,M2]',
+  "Ranks the root-cause candidates of every case found under DIR: Sock Shop fault injections, PetShop\nissues and no-issue windows (specificity), SMD per-metric attribution labels, with Homeostat's\nranker (homeostat) and the nsigma, nsigma_rcaeval and baro baselines, and scores AC@1, AC@3,\nAvg@5, ECE and Brier of the top-1 confidence, specificity and HitRate@100/150 %: report cases at\nthe top level, dev cases under tuning. Missing folders are skipped with a line saying so.",
+  RCA_FLAGS,
+);
+
+const RCA_TASK: DatasetTask<ReturnType<typeof runRcaBench>> = {
+  task: 'rca',
+  flags: RCA_FLAGS,
+  help: RCA_HELP,
+  rawOutputs: 'rankings',
+  run: ({ methods, root, out, onProgress }) =>
+    runRcaBench({
+      data: root,
+      out,
+      onProgress,
+      homeostat: createMetricRanker(),
+      homeostatDescription: `${METRIC_RANKER_MODEL.kind}: robust deviation of each metric from the normal rows (median, max of MAD/IQR/10 % of the level), harmful direction only, counters differenced; candidate = its worst metric (load ×0.5), ×0.1 when an anomalous callee started no later; anomalous only above 24; top-1 confidence = logistic of the log-score margin over the second, calibrated on dev cases (Sock Shop runs 1–2, PetShop train issues)`,
+      ...(methods ? { only: methods } : {}),
+    }),
+  format: formatRcaTables,
+};
+
 /** Runs `homeostat bench`. */
 export async function benchCommand(argv: readonly string[]): Promise<number> {
   const [task, ...rest] = argv;
@@ -282,8 +330,10 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   if (task === 'anomaly') return datasetTaskCommand(ANOMALY_TASK, rest);
   if (task === 'capacity') return datasetTaskCommand(CAPACITY_TASK, rest);
   if (task === 'failure') return datasetTaskCommand(FAILURE_TASK, rest);
+  if (task === 'rca') return datasetTaskCommand(RCA_TASK, rest);
   if (task === 'scaling') return scalingCommand(rest);
-  if (task !== 'loop') throw invalid(`homeostat bench: unknown task "${task}" (expected: loop, anomaly, capacity, failure or scaling)`);
+  if (task !== 'loop')
+    throw invalid(`homeostat bench: unknown task "${task}" (expected: loop, anomaly, capacity, failure, rca or scaling)`);
   const args = parseArgs(rest, LOOP_FLAGS, 'homeostat bench loop');
   if (args.help) {
     process.stdout.write(LOOP_HELP);

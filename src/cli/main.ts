@@ -8,6 +8,7 @@ import { HomeostatError } from '../errors.js';
 import { benchCommand } from './bench.js';
 import { detectCommand } from './detect.js';
 import { forecastCommand } from './forecast.js';
+import { rcaCommand } from './rca.js';
 import { simCommand } from './sim.js';
 import { upCommand } from './up.js';
 
@@ -20,9 +21,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   up: { summary: 'run the platform: engine, simulated fleet, API and dashboard', run: upCommand },
   detect: { summary: 'score a metrics CSV (timestamp,<metric>,...) with the default detector', run: detectCommand },
   forecast: { summary: 'forecast every metric of a CSV (timestamp,<metric>,...) for a horizon, with intervals', run: forecastCommand },
+  rca: { summary: 'rank the root causes of a case folder (metrics CSVs, call graph), calibrated', run: rcaCommand },
   sim: { summary: 'write simulated fleet telemetry (CSV) and its ground truth (JSON)', run: simCommand },
   bench: {
-    summary: 'run a benchmark (loop: the closed loop on the simulator; anomaly: NAB, SMD, KPI; capacity: Google, Azure, AWS)',
+    summary: 'run a benchmark: loop and scaling on the simulator; anomaly, capacity, failure and rca on the datasets',
     run: benchCommand,
   },
   version: {

@@ -277,7 +277,9 @@ export function rankRootCauses(input: RcaInput, config?: Partial<RcaConfig>): Hy
 
     const evidence: string[] = [];
     for (const a of c.anomalies.slice(0, 3)) {
-      evidence.push(`${name(c.id)} ${a.metric} ${verb(a)} at ${clockTime(a.at)} (${fmt(a.actual)} vs expected ${fmt(a.expected)})`);
+      evidence.push(
+        `${name(c.id)} ${a.metric} ${verb(a)} at ${clockTime(a.at)} (${formatEvidenceNumber(a.actual)} vs expected ${formatEvidenceNumber(a.expected)})`,
+      );
     }
     if (c.anomalies.length > 0 && c.relevance < 0.5) {
       const lead = Math.round((t0 - (c.anomalies[c.anomalies.length - 1]?.at ?? t0)) / 60_000);
@@ -321,7 +323,7 @@ export function rankRootCauses(input: RcaInput, config?: Partial<RcaConfig>): Hy
       evidence.push(link.reversed ? `${name(link.other)} ${link.kind} ${name(node)}` : `${name(node)} ${link.kind} ${name(link.other)}`);
       const first = byEntity.get(node)?.[0];
       if (first === undefined) continue;
-      const head = `${name(node)} ${first.metric} ${verb(first)} to ${fmt(first.actual)} vs expected ${fmt(first.expected)}`;
+      const head = `${name(node)} ${first.metric} ${verb(first)} to ${formatEvidenceNumber(first.actual)} vs expected ${formatEvidenceNumber(first.expected)}`;
       if (rootFirst === undefined) evidence.push(head);
       else {
         const lag = Math.round((first.at - rootFirst.at) / 60_000);
@@ -552,7 +554,8 @@ function clockTime(ms: number): string {
   return new Date(ms).toISOString().slice(11, 16);
 }
 
-function fmt(v: number): string {
+/** A number for evidence sentences: 3 significant-ish digits (0 decimals from 100, 1 from 10, else 2). */
+export function formatEvidenceNumber(v: number): string {
   const abs = Math.abs(v);
   if (!Number.isFinite(v)) return String(v);
   if (abs >= 100) return v.toFixed(0);

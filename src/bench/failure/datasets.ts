@@ -11,6 +11,7 @@
  * HomeostatError (`invalid_argument`) naming the file, the 1-based line, the column, what was
  * expected and what was found.
  */
+import { csvFields } from '../csv-fields.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -202,30 +203,6 @@ export function readGrid5000(root: string): Loaded<FailureTrace> {
   const path = join(root, GRID5000_FILE);
   if (!existsSync(path)) return { data: undefined, path, reason: `${path} not found` };
   return { data: [parseFtaEventTrace(readText(path), path)], path, skipped: [] };
-}
-
-/** Splits one CSV line, honouring double quotes (`""` inside quotes is a quote). */
-function csvFields(line: string): string[] {
-  if (!line.includes('"')) return line.split(',');
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i] as string;
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cur += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  out.push(cur);
-  return out;
 }
 
 const LANL_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4}) (\d{1,2}):(\d{2})$/;
