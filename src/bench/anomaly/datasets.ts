@@ -8,9 +8,9 @@
  * benchmark can print `skipping nab: <reason>` and go on; a malformed file throws a
  * HomeostatError (`invalid_argument`) naming the file and the 1-based line.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { isDir, readText, textLines } from '../text-files.js';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { describe as describeValue, invalid } from '../../errors.js';
 
 /** Something a reader found but could not use, and why. */
@@ -81,33 +81,8 @@ function missing<T>(path: string): Loaded<T> {
   return { data: undefined, path, reason: `${path} not found` };
 }
 
-function isDir(path: string): boolean {
-  return existsSync(path) && statSync(path).isDirectory();
-}
-
 function bad(file: string, line: number, message: string): Error {
   return invalid(`${file}:${line}: ${message}`);
-}
-
-function readText(file: string): string {
-  const bytes = readFileSync(file);
-  if (!file.endsWith('.gz')) return bytes.toString('utf8');
-  try {
-    return gunzipSync(bytes).toString('utf8');
-  } catch (cause) {
-    throw invalid(`${file}: not a readable gzip file (${(cause as Error).message})`);
-  }
-}
-
-/** Lines without their end-of-line characters; a final empty line is dropped. */
-function lines(text: string): string[] {
-  const out = text.split('\n');
-  if (out.length > 0 && out[out.length - 1] === '') out.pop();
-  for (let i = 0; i < out.length; i++) {
-    const l = out[i] as string;
-    if (l.endsWith('\r')) out[i] = l.slice(0, -1);
-  }
-  return out;
 }
 
 function number(text: string, file: string, line: number, what: string): number {
@@ -199,7 +174,7 @@ function readNabWindows(file: string): Map<string, Array<readonly [number, numbe
 }
 
 function readNabCsv(file: string): { timestamps: Float64Array; values: Float64Array } {
-  const rows = lines(readText(file));
+  const rows = textLines(readText(file));
   if (rows[0]?.trim() !== 'timestamp,value') {
     throw bad(file, 1, `expected the header "timestamp,value" (got ${describeValue(rows[0] ?? '')})`);
   }
@@ -265,7 +240,7 @@ export function readSmd(root: string): Loaded<SmdMachine> {
 }
 
 function readMatrix(file: string, expectedColumns?: number): Float64Array[] {
-  const rows = lines(readText(file));
+  const rows = textLines(readText(file));
   const columns = expectedColumns ?? (rows[0] === undefined ? 0 : rows[0].split(',').length);
   const out = Array.from({ length: columns }, () => new Float64Array(rows.length));
   for (let r = 0; r < rows.length; r++) {
@@ -281,7 +256,7 @@ function readMatrix(file: string, expectedColumns?: number): Float64Array[] {
 }
 
 function readLabels(file: string, rows: number): Uint8Array {
-  const text = lines(readText(file));
+  const text = textLines(readText(file));
   if (text.length !== rows) {
     throw invalid(`${file}: expected one label per test row, ${rows} lines (got ${text.length})`);
   }
@@ -298,7 +273,7 @@ const INTERPRETATION = /^(\d+)-(\d+):(\d+(?:,\d+)*)$/;
 
 function readInterpretation(file: string, rows: number, columns: number): SmdInterpretation[] {
   const out: SmdInterpretation[] = [];
-  const text = lines(readText(file));
+  const text = textLines(readText(file));
   for (let r = 0; r < text.length; r++) {
     const l = (text[r] as string).trim();
     if (l === '') continue;
@@ -335,7 +310,7 @@ export function readKpi(root: string): Loaded<KpiSeries> {
 }
 
 function readKpiCsv(file: string): Omit<KpiSeries, 'name'> {
-  const rows = lines(readText(file));
+  const rows = textLines(readText(file));
   const n = rows.length;
   const timestamps = new Float64Array(n);
   const values = new Float64Array(n);

@@ -12,7 +12,8 @@
  * a few timestamps); skipped slots hold NaN. A missing folder gives `{ data: undefined, reason }`;
  * a malformed file throws a HomeostatError (`invalid_argument`) naming the file and the 1-based line.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { isDir, textLines } from '../text-files.js';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe as describeValue, invalid } from '../../errors.js';
 import { parseTimestamp } from '../../telemetry/csv-table.js';
@@ -44,16 +45,6 @@ export interface CapacityDataset {
   readonly series: readonly CapacitySeries[];
 }
 
-function isDir(path: string): boolean {
-  return existsSync(path) && statSync(path).isDirectory();
-}
-
-function lines(text: string): string[] {
-  const out = text.replace(/^\uFEFF/, '').split('\n');
-  if (out.length > 0 && out[out.length - 1] === '') out.pop();
-  return out.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-}
-
 /**
  * Places rows (times in ms, non-decreasing) on a grid of `stepMs` from the first time: slot
  * round((t − t0) / stepMs), the last row of a slot wins, empty slots are NaN.
@@ -79,7 +70,7 @@ export function toGrid(times: ArrayLike<number>, values: ArrayLike<number>, step
  *   that is not a number, a bad or decreasing timestamp, or a file without series or rows.
  */
 export function readWideCsv(file: string, stepMs = CAPACITY_STEP_MS): CapacitySeries[] {
-  const rows = lines(readFileSync(file, 'utf8'));
+  const rows = textLines(readFileSync(file, 'utf8'));
   const header = (rows[0] ?? '').split(',').map((h) => h.trim());
   const tsCol = header.indexOf('timestamp');
   const cols = header.map((_, j) => j).filter((j) => j !== tsCol);

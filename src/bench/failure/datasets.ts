@@ -11,10 +11,9 @@
  * HomeostatError (`invalid_argument`) naming the file, the 1-based line, the column, what was
  * expected and what was found.
  */
-import { csvFields } from '../csv-fields.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { csvFields, readText } from '../text-files.js';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { describe as describeValue, invalid } from '../../errors.js';
 import type { Loaded, Skipped } from '../anomaly/datasets.js';
 
@@ -64,16 +63,6 @@ export const LANL_FILE = join('failure', 'lanl', 'lanl_failures_1996_2005.csv');
 
 function bad(file: string, line: number, message: string): Error {
   return invalid(`${file}:${line}: ${message}`);
-}
-
-function readText(file: string): string {
-  const bytes = readFileSync(file);
-  if (!file.endsWith('.gz')) return bytes.toString('utf8');
-  try {
-    return gunzipSync(bytes).toString('utf8');
-  } catch (cause) {
-    throw invalid(`${file}: not a readable gzip file (${(cause as Error).message})`);
-  }
 }
 
 /** Epoch ms rounded up to the next UTC midnight (unchanged when already at one). */

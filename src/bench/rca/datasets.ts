@@ -9,8 +9,8 @@
  * benchmark can print `skipping sock-shop: <reason>` and go on; a malformed file throws a
  * HomeostatError (`invalid_argument`) naming the file and the 1-based line.
  */
-import { csvFields } from '../csv-fields.js';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { csvFields, isDir, textLines } from '../text-files.js';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe as describeValue, invalid } from '../../errors.js';
 import type { RcaCase, RcaEdge, RcaMetric } from '../../rca/case-types.js';
@@ -25,10 +25,6 @@ export const PETSHOP_WINDOW_NORMAL_ROWS = 2;
 /** Train rows (the last ones) that form the normal reference of an SMD attribution case: one day of minutes. */
 export const SMD_REFERENCE_ROWS = 1440;
 
-function isDir(path: string): boolean {
-  return existsSync(path) && statSync(path).isDirectory();
-}
-
 function missing<T>(path: string): Loaded<T> {
   return { data: undefined, path, reason: `${path} not found` };
 }
@@ -37,13 +33,6 @@ function subdirs(dir: string): string[] {
   return readdirSync(dir)
     .filter((n) => isDir(join(dir, n)))
     .sort();
-}
-
-/** Lines without end-of-line characters or BOM; a final empty line is dropped. */
-function lines(text: string): string[] {
-  const out = text.replace(/^\uFEFF/, '').split('\n');
-  if (out.length > 0 && out[out.length - 1] === '') out.pop();
-  return out.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
 }
 
 /** A cell as a number: empty / nan / null / na → NaN; anything else not a number throws. */
@@ -83,7 +72,7 @@ interface TimeTable {
 }
 
 function readTimeTable(file: string): TimeTable {
-  const rows = lines(readFileSync(file, 'utf8'));
+  const rows = textLines(readFileSync(file, 'utf8'));
   const header = csvFields(rows[0] ?? '').map((h) => h.trim());
   const timeCol = header.indexOf('time');
   if (timeCol < 0) throw invalid(`${file}:1: expected a header with a "time" column (got ${describeValue(rows[0] ?? '')})`);
@@ -203,7 +192,7 @@ interface PetshopTable {
  *   another field count, a non-numeric value or times that do not increase.
  */
 export function readPetshopMetrics(file: string): PetshopTable {
-  const rows = lines(readFileSync(file, 'utf8'));
+  const rows = textLines(readFileSync(file, 'utf8'));
   const head = rows.slice(0, 4).map(csvFields);
   if (head.length < 4)
     throw invalid(`${file}: expected 4 header rows (microservice, metric, statistic, unix_timestamp) (got ${head.length})`);
@@ -249,7 +238,7 @@ export function readPetshopMetrics(file: string): PetshopTable {
  *   header, or a cell that is not a number.
  */
 export function readPetshopGraph(file: string): RcaEdge[] {
-  const rows = lines(readFileSync(file, 'utf8')).map(csvFields);
+  const rows = textLines(readFileSync(file, 'utf8')).map(csvFields);
   const names = (rows[0] ?? []).slice(1).map((s) => s.trim());
   if (names.length === 0) throw invalid(`${file}:1: expected a header row of node names (got none)`);
   const edges: RcaEdge[] = [];
