@@ -9,6 +9,20 @@ const dir = mkdtempSync(join(tmpdir(), 'homeostat-bench-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
+/** Captures what the command prints: stdout as one string, stderr line by line (restored after each test). */
+function captureOutput(): { readonly printed: string; readonly errors: string[] } {
+  const output = { printed: '', errors: [] as string[] };
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    output.printed += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    output.errors.push(String(chunk));
+    return true;
+  });
+  return output;
+}
+
 describe('homeostat bench capacity', () => {
   it('prints one table per dataset, skips the missing AWS folder, and writes its outputs', async () => {
     const root = join(dir, 'data');
@@ -16,24 +30,15 @@ describe('homeostat bench capacity', () => {
     const rows = Array.from({ length: 5 * 288 }, (_, i) => `${(i % 288) + Math.floor(i / 288)}`);
     writeFileSync(join(root, 'capacity', 'tiny_5min.csv'), `load\n${rows.join('\n')}\n`);
     const out = join(dir, 'out');
-    let printed = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      printed += String(chunk);
-      return true;
-    });
-    const errors: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-      errors.push(String(chunk));
-      return true;
-    });
+    const output = captureOutput();
     const code = await benchCommand(['capacity', '--data', root, '--out', out, '--methods', 'seasonal_naive']);
     expect(code).toBe(0);
-    expect(printed).toMatch(/^tiny\s+homeostat\s+seasonal_naive$/m);
+    expect(output.printed).toMatch(/^tiny\s+homeostat\s+seasonal_naive$/m);
     // 2 reported origins (5 days, ≥ 3 days of history each), every forecast off by 1 a day
-    expect(printed).toMatch(/^rel_mae_vs_snaive\s+\S+\s+1$/m);
-    expect(printed).toMatch(/^origins\s+2\s+2$/m);
-    expect(printed).toContain('aws_instances: skipped (');
-    expect(errors.some((l) => l.startsWith('skipping aws_instances: '))).toBe(true);
+    expect(output.printed).toMatch(/^rel_mae_vs_snaive\s+\S+\s+1$/m);
+    expect(output.printed).toMatch(/^origins\s+2\s+2$/m);
+    expect(output.printed).toContain('aws_instances: skipped (');
+    expect(output.errors.some((l) => l.startsWith('skipping aws_instances: '))).toBe(true);
     expect(existsSync(join(out, 'capacity', 'metrics.json'))).toBe(true);
     expect(existsSync(join(out, 'capacity', 'report.html'))).toBe(true);
     expect(existsSync(join(out, 'capacity', 'forecasts', 'tiny', 'load.csv'))).toBe(true);
@@ -60,22 +65,13 @@ describe('homeostat bench failure', () => {
     }
     writeFileSync(join(root, 'failure', 'grid5000', 'event_trace.tab.gz'), gzipSync(`${lines.join('\n')}\n`));
     const out = join(dir, 'failure-out');
-    let printed = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      printed += String(chunk);
-      return true;
-    });
-    const errors: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-      errors.push(String(chunk));
-      return true;
-    });
+    const output = captureOutput();
     const code = await benchCommand(['failure', '--data', root, '--out', out, '--methods', 'always_no,persistence', '--no-sim']);
     expect(code).toBe(0);
-    expect(printed).toMatch(/^grid5000\s+always_no\s+persistence$/m);
-    expect(printed).toMatch(/^balanced_accuracy\s+0\.500\s+\S+$/m);
-    expect(printed).toContain('lanl: skipped (');
-    expect(errors.some((l) => l.startsWith('skipping lanl: '))).toBe(true);
+    expect(output.printed).toMatch(/^grid5000\s+always_no\s+persistence$/m);
+    expect(output.printed).toMatch(/^balanced_accuracy\s+0\.500\s+\S+$/m);
+    expect(output.printed).toContain('lanl: skipped (');
+    expect(output.errors.some((l) => l.startsWith('skipping lanl: '))).toBe(true);
     expect(existsSync(join(out, 'failure', 'metrics.json'))).toBe(true);
     expect(existsSync(join(out, 'failure', 'report.html'))).toBe(true);
     expect(existsSync(join(out, 'failure', 'predictions', 'grid5000.csv'))).toBe(true);
@@ -93,22 +89,13 @@ describe('homeostat bench rca', () => {
       writeFileSync(join(base, 'anomalous.csv'), 'time,a_mem,b_cpu\n4,500,6\n5,600,5\n');
     }
     const out = join(dir, 'rca-out');
-    let printed = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      printed += String(chunk);
-      return true;
-    });
-    const errors: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-      errors.push(String(chunk));
-      return true;
-    });
+    const output = captureOutput();
     const code = await benchCommand(['rca', '--data', root, '--out', out, '--methods', 'nsigma']);
     expect(code).toBe(0);
-    expect(printed).toMatch(/^sock-shop\s+homeostat\s+nsigma$/m);
-    expect(printed).toMatch(/^ac1\s+1\s+1$/m);
-    expect(printed).toContain('petshop: skipped (');
-    expect(errors.some((l) => l.startsWith('skipping smd-attribution: '))).toBe(true);
+    expect(output.printed).toMatch(/^sock-shop\s+homeostat\s+nsigma$/m);
+    expect(output.printed).toMatch(/^ac1\s+1\s+1$/m);
+    expect(output.printed).toContain('petshop: skipped (');
+    expect(output.errors.some((l) => l.startsWith('skipping smd-attribution: '))).toBe(true);
     expect(existsSync(join(out, 'rca', 'metrics.json'))).toBe(true);
     expect(existsSync(join(out, 'rca', 'report.html'))).toBe(true);
     expect(existsSync(join(out, 'rca', 'rankings', 'sock-shop.csv'))).toBe(true);
