@@ -92,23 +92,34 @@ async function scalingCommand(rest: readonly string[]): Promise<number> {
   if (!(warmupDays >= 2 && warmupDays <= 30))
     throw invalid(`homeostat bench scaling: --warmup-days must be in [2, 30]: the forecasters need history (got ${warmupDays})`);
   if (!Number.isInteger(seed)) throw invalid(`homeostat bench scaling: --seed must be an integer (got ${seed})`);
+  return simulatorTask(
+    'scaling',
+    out,
+    (onProgress) => runScalingBench({ seed, days, warmupDays, growthPerDay: growth, policyPath, onProgress }),
+    formatScalingTable,
+  );
+}
+
+/**
+ * Runs a simulator benchmark (`loop`, `scaling`) with a progress bar, writes OUT/<task>/metrics.json
+ * and prints its table.
+ */
+async function simulatorTask<M>(
+  task: 'loop' | 'scaling',
+  out: string,
+  run: (onProgress: (done: number, total: number) => void) => Promise<M>,
+  format: (m: M) => string,
+): Promise<number> {
   let bar: ProgressBar | undefined;
-  const metrics = await runScalingBench({
-    seed,
-    days,
-    warmupDays,
-    growthPerDay: growth,
-    policyPath,
-    onProgress: (done, total) => {
-      bar ??= new ProgressBar('bench scaling', total);
-      bar.update(done);
-    },
+  const metrics = await run((done, total) => {
+    bar ??= new ProgressBar(`bench ${task}`, total);
+    bar.update(done);
   });
   bar?.done();
-  const dir = join(out, 'scaling');
+  const dir = join(out, task);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
-  process.stdout.write(`${formatScalingTable(metrics)}\nwrote ${join(dir, 'metrics.json')}\n`);
+  process.stdout.write(`${format(metrics)}\nwrote ${join(dir, 'metrics.json')}\n`);
   return 0;
 }
 
@@ -348,22 +359,11 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   if (!Number.isInteger(faults) || faults < 0)
     throw invalid(`homeostat bench loop: --faults must be a non-negative integer (got ${faults})`);
   if (!Number.isInteger(seed)) throw invalid(`homeostat bench loop: --seed must be an integer (got ${seed})`);
-  let bar: ProgressBar | undefined;
-  const metrics = await runLoopBench({
-    days,
-    faults,
-    seed,
-    policyPath,
-    killSwitch: args.flags['kill-switch'] === true,
-    onProgress: (done, total) => {
-      bar ??= new ProgressBar('bench loop', total);
-      bar.update(done);
-    },
-  });
-  bar?.done();
-  const dir = join(out, 'loop');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
-  process.stdout.write(`${formatLoopTable(metrics)}\nwrote ${join(dir, 'metrics.json')}\n`);
-  return 0;
+  const killSwitch = args.flags['kill-switch'] === true;
+  return simulatorTask(
+    'loop',
+    out,
+    (onProgress) => runLoopBench({ days, faults, seed, policyPath, killSwitch, onProgress }),
+    formatLoopTable,
+  );
 }
