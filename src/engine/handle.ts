@@ -3,7 +3,7 @@
  * What the outside (API, CLI) may ask of a running engine. Reads of stored records go to the
  * Store directly; everything that changes the engine goes through this handle.
  */
-import type { Feedback } from '../records/types.js';
+import type { ChangeEvent, Feedback } from '../records/types.js';
 import type { Labels, Point } from '../telemetry/types.js';
 import type { Entity, EntityState, Relation } from '../twin/types.js';
 
@@ -60,6 +60,8 @@ export interface TwinView {
 export interface EngineHandle {
   /** Validated points in; anomalies may be raised before it resolves. */
   ingest(series: readonly IngestSeries[]): Promise<IngestResult>;
+  /** Records changes and external alerts (deploys, config changes, Alertmanager alerts) as events on the twin: evidence for incidents and RCA. */
+  recordEvents(events: readonly ChangeEvent[]): Promise<void>;
   /** Records operator feedback and applies it (e.g. a confirmed root cause). */
   feedback(feedback: Omit<Feedback, 'id' | 'at'>): Promise<Feedback>;
   twin(): TwinView;
