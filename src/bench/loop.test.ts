@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Action, Incident } from '../records/types.js';
+import type { Action, Decision, Incident } from '../records/types.js';
 import type { FaultTruth } from '../sim/index.js';
-import { score } from './loop.js';
+import { rcaCalibration, rcaDecisionCases, score } from './loop.js';
 
 const MIN = 60_000;
 const T = Date.UTC(2026, 0, 6);
@@ -111,5 +111,90 @@ describe('loop benchmark scoring', () => {
     });
     expect(Object.keys(r.byFault)).toEqual(['cpu_hog', 'disk_fill', 'memory_leak']);
     expect(r.byFault.disk_fill).toMatchObject({ faults: 1, detected: 1, incidents: 1, escalated: 1, escalation_rate: 1 });
+  });
+});
+
+describe('decision-time root-cause calibration', () => {
+  const decision = (id: string, at: number, kind: Decision['kind'], subject: string, output: unknown): Decision => ({
+    id,
+    at,
+    kind,
+    subject,
+    model: { kind: 'm', version: '1' },
+    inputs: {},
+    output,
+    confidence: 0,
+    explanation: '',
+    latencyMs: 0,
+  });
+  const ranking = (entityId: string, confidence: number, raw: number) => [{ entityId, faultKind: 'memory_leak', confidence, raw }];
+
+  it('takes the ranking logged last before (or at) each incident’s first act/escalate decision', () => {
+    const f = fault('f1', { rootCause: 'service:a' });
+    const cases = rcaDecisionCases(
+      [
+        // Newest first, as the store lists them; the act shares its millisecond with the ranking it read.
+        decision('d5', T + 3 * MIN, 'escalate', 'inc-1', null),
+        decision('d4', T + 2 * MIN, 'act', 'inc-1', null),
+        decision('d3', T + 2 * MIN, 'attribute', 'inc-1', ranking('service:a', 0.93, 0.7)),
+        decision('d2', T + MIN, 'attribute', 'inc-1', ranking('service:b', 0.4, 0.45)),
+        decision('d1', T + MIN, 'escalate', 'inc-2', null),
+        decision('d0', T, 'attribute', 'inc-2', ranking('service:c', 0.3, 0.4)),
+      ],
+      new Map([['inc-1', f]]),
+    );
+    expect(cases).toEqual([
+      {
+        incident: 'inc-2',
+        at: new Date(T + MIN).toISOString(),
+        verdict: 'escalate',
+        fault: null,
+        faultKind: null,
+        rootCause: null,
+        top: 'service:c',
+        topKind: 'memory_leak',
+        confidence: 0.3,
+        raw: 0.4,
+        correct: false,
+      },
+      {
+        incident: 'inc-1',
+        at: new Date(T + 2 * MIN).toISOString(),
+        verdict: 'act',
+        fault: 'f1',
+        faultKind: 'memory_leak',
+        rootCause: 'service:a',
+        top: 'service:a',
+        topKind: 'memory_leak',
+        confidence: 0.93,
+        raw: 0.7,
+        correct: true,
+      },
+    ]);
+  });
+
+  it('scores calibration of served and raw confidences', () => {
+    const c = (confidence: number, raw: number, correct: boolean) =>
+      ({
+        incident: 'i',
+        at: '',
+        verdict: 'act',
+        fault: null,
+        faultKind: null,
+        rootCause: null,
+        top: null,
+        topKind: null,
+        confidence,
+        raw,
+        correct,
+      }) as const;
+    const figures = rcaCalibration([c(0.95, 0.7, true), c(0.95, 0.7, true), c(0.25, 0.4, false), c(0.95, 0.9, false)]);
+    expect(figures.cases).toBe(4);
+    expect(figures.top1_accuracy).toBe(0.5);
+    expect(figures.mean_confidence).toBe(0.775);
+    // Bins: 0.25 alone (|0 - 0.25|), three at 0.95 with 2 right (|0.667 - 0.95|): (0.25 + 3 × 0.2833) / 4.
+    expect(figures.ece).toBeCloseTo((0.25 + 3 * (0.95 - 2 / 3)) / 4, 4);
+    expect(figures.raw_mean_confidence).toBe(0.675);
+    expect(figures.bins[9]?.count).toBe(3);
   });
 });

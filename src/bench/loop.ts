@@ -20,9 +20,11 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../engine/config.js';
 import type { EngineDeps } from '../engine/engine.js';
 import { createPlatform } from '../engine/platform.js';
-import type { Action, Incident } from '../records/types.js';
+import type { Action, Decision, Incident } from '../records/types.js';
 import type { FaultTruth } from '../sim/index.js';
 import type { Store } from '../store/index.js';
+import { reliability } from './anomaly/metrics.js';
+import { type ReliabilityBin, reliabilityBins } from './rca/metrics.js';
 
 /** Options of one benchmark run. */
 export interface LoopBenchOptions {
@@ -82,7 +84,48 @@ export interface LoopMetrics extends LoopFigures {
   readonly decision_latency_p50_ms: number;
   readonly decision_latency_p95_ms: number;
   readonly by_fault: Readonly<Record<string, LoopFigures>>;
+  /** Calibration of the root-cause confidence the decide step acted (or escalated) on. */
+  readonly rca_calibration: RcaCalibrationFigures;
   readonly faults_detail: readonly FaultOutcome[];
+  readonly rca_cases: readonly RcaDecisionCase[];
+}
+
+/**
+ * The root-cause ranking an incident's first decision (act or escalate) was made on, against the
+ * ground truth: correct when its top hypothesis is the root cause of the fault the incident
+ * belongs to (never for a false alarm, which has no root cause to find).
+ */
+export interface RcaDecisionCase {
+  readonly incident: string;
+  readonly at: string;
+  readonly verdict: 'act' | 'escalate';
+  /** Fault the incident belongs to (matching rule above), null for a false alarm. */
+  readonly fault: string | null;
+  readonly faultKind: string | null;
+  readonly rootCause: string | null;
+  readonly top: string | null;
+  readonly topKind: string | null;
+  /** Confidence of the top hypothesis as served (calibrated when a calibration is configured). */
+  readonly confidence: number;
+  /** The ranker's own confidence before calibration. */
+  readonly raw: number;
+  readonly correct: boolean;
+}
+
+/** Top-1 accuracy and calibration of decision-time root-cause confidences. */
+export interface RcaCalibrationFigures {
+  readonly cases: number;
+  /** Share of decisions whose top hypothesis was the true root cause (the base rate of "correct"). */
+  readonly top1_accuracy: number | null;
+  readonly mean_confidence: number | null;
+  /** Expected calibration error, 10 equal-width bins. */
+  readonly ece: number | null;
+  readonly brier: number | null;
+  /** The same three for the ranker's uncalibrated confidence. */
+  readonly raw_mean_confidence: number | null;
+  readonly raw_ece: number | null;
+  readonly raw_brier: number | null;
+  readonly bins: readonly ReliabilityBin[];
 }
 
 /** What happened to one injected fault. */
@@ -150,10 +193,15 @@ export async function runLoopBench(options: LoopBenchOptions): Promise<LoopMetri
   const truth = sim.truth().filter((f) => f.onsetMs >= scoredFrom && f.onsetMs < endMs);
   const logged = await loggedDecisions(store, scoredFrom);
   const subjects = logged.map((d) => d.subject);
+  const incidentIds = new Set(incidents.map((i) => i.id));
   const latencies = logged.map((d) => d.latencyMs).sort((a, b) => a - b);
   await platform.close();
 
   const result = score(truth, incidents, actions, endMs, options.days, decisions, wallS, driver.operatorFixed, subjects);
+  const rcaCases = rcaDecisionCases(
+    logged.filter((d) => incidentIds.has(d.subject)),
+    result.faultOf,
+  );
   return {
     task: 'loop',
     mode: options.killSwitch ? 'baseline: kill switch on, pages only' : 'homeostat',
@@ -169,7 +217,9 @@ export async function runLoopBench(options: LoopBenchOptions): Promise<LoopMetri
     decision_latency_p50_ms: round(quantile(latencies, 0.5), 3),
     decision_latency_p95_ms: round(quantile(latencies, 0.95), 3),
     by_fault: result.byFault,
+    rca_calibration: rcaCalibration(rcaCases),
     faults_detail: result.outcomes,
+    rca_cases: rcaCases,
   };
 }
 
@@ -187,7 +237,14 @@ export function score(
   wallS: number,
   operatorFixed: ReadonlySet<string> = new Set(),
   decisionSubjects: readonly string[] = [],
-): { overall: LoopFigures; byFault: Record<string, LoopFigures>; outcomes: FaultOutcome[]; falseAlarms: number } {
+): {
+  overall: LoopFigures;
+  byFault: Record<string, LoopFigures>;
+  outcomes: FaultOutcome[];
+  falseAlarms: number;
+  /** The fault each matched incident belongs to. */
+  faultOf: Map<string, FaultTruth>;
+} {
   const matched = new Map<string, Incident[]>();
   let falseAlarms = 0;
   const sortedIncidents = [...incidents].sort((a, b) => a.openedAt - b.openedAt);
@@ -282,22 +339,104 @@ export function score(
     const kindFalse = unmatched.filter((i) => i.hypotheses[0]?.faultKind === kind).length;
     byFault[kind] = figures(group, incs, kindFalse, kindDecisions);
   }
-  return { overall, byFault, outcomes, falseAlarms };
+  const faultOf = new Map<string, FaultTruth>();
+  for (const f of truth) for (const inc of matched.get(f.id) ?? []) faultOf.set(inc.id, f);
+  return { overall, byFault, outcomes, falseAlarms, faultOf };
 }
 
-/** Every decision logged since `fromMs` (subject and latency), paging through the log. */
-async function loggedDecisions(store: Store, fromMs: number): Promise<{ subject: string; latencyMs: number }[]> {
-  const out: { subject: string; latencyMs: number }[] = [];
+/**
+ * One {@link RcaDecisionCase} per incident that reached a decision: its first `act` or `escalate`
+ * decision, and the `attribute` decision logged last before it (the ranking that decision read).
+ * Decisions may come in any order; `faultOf` maps incident id → its fault (absent: false alarm).
+ */
+export function rcaDecisionCases(decisions: readonly Decision[], faultOf: ReadonlyMap<string, FaultTruth>): RcaDecisionCase[] {
+  // A decision reads the ranking made at the same instant: within one millisecond, rankings first.
+  const ordered = [...decisions].sort((a, b) => a.at - b.at || Number(b.kind === 'attribute') - Number(a.kind === 'attribute'));
+  const lastRanking = new Map<string, Decision>();
+  const out: RcaDecisionCase[] = [];
+  const done = new Set<string>();
+  for (const d of ordered) {
+    if (d.kind === 'attribute') lastRanking.set(d.subject, d);
+    if ((d.kind !== 'act' && d.kind !== 'escalate') || done.has(d.subject)) continue;
+    done.add(d.subject);
+    const ranking = lastRanking.get(d.subject);
+    const top = ranking === undefined ? undefined : topOf(ranking);
+    const fault = faultOf.get(d.subject);
+    out.push({
+      incident: d.subject,
+      at: new Date(d.at).toISOString(),
+      verdict: d.kind,
+      fault: fault?.id ?? null,
+      faultKind: fault?.kind ?? null,
+      rootCause: fault?.rootCause ?? null,
+      top: top?.entityId ?? null,
+      topKind: top?.faultKind ?? null,
+      confidence: top?.confidence ?? 0,
+      raw: top?.raw ?? top?.confidence ?? 0,
+      correct: fault !== undefined && top?.entityId === fault.rootCause,
+    });
+  }
+  return out;
+}
+
+/** The top hypothesis an `attribute` decision logged (its output is the ranking, best first). */
+function topOf(d: Decision): { entityId: string; faultKind?: string; confidence: number; raw?: number } | undefined {
+  const first = Array.isArray(d.output) ? (d.output[0] as unknown) : undefined;
+  if (typeof first !== 'object' || first === null) return undefined;
+  const h = first as Record<string, unknown>;
+  if (typeof h.entityId !== 'string' || typeof h.confidence !== 'number') return undefined;
+  return {
+    entityId: h.entityId,
+    confidence: h.confidence,
+    ...(typeof h.faultKind === 'string' ? { faultKind: h.faultKind } : {}),
+    ...(typeof h.raw === 'number' ? { raw: h.raw } : {}),
+  };
+}
+
+/** Top-1 accuracy, ECE and Brier of decision-time confidences, served and raw. */
+export function rcaCalibration(cases: readonly RcaDecisionCase[]): RcaCalibrationFigures {
+  const correct = cases.map((c) => c.correct);
+  const served = reliability(
+    correct,
+    cases.map((c) => c.confidence),
+    10,
+  );
+  const raw = reliability(
+    correct,
+    cases.map((c) => c.raw),
+    10,
+  );
+  const r4 = (x: number): number | null => (Number.isFinite(x) ? round(x, 4) : null);
+  return {
+    cases: cases.length,
+    top1_accuracy: r4(served.baseRate),
+    mean_confidence: r4(served.meanConfidence),
+    ece: r4(served.ece),
+    brier: r4(served.brier),
+    raw_mean_confidence: r4(raw.meanConfidence),
+    raw_ece: r4(raw.ece),
+    raw_brier: r4(raw.brier),
+    bins: reliabilityBins(
+      correct,
+      cases.map((c) => c.confidence),
+      10,
+    ),
+  };
+}
+
+/** Every decision logged since `fromMs`, paging through the log. */
+async function loggedDecisions(store: Store, fromMs: number): Promise<Decision[]> {
+  const out: Decision[] = [];
   let toMs: number | undefined;
   for (;;) {
     const page = await store.listDecisions({ fromMs, ...(toMs !== undefined ? { toMs } : {}), limit: 10_000 });
-    out.push(...page.map((d) => ({ subject: d.subject, latencyMs: d.latencyMs })));
+    out.push(...page);
     if (page.length < 10_000) return out;
     const oldest = page[page.length - 1]?.at ?? fromMs;
     // Rows at exactly `oldest` may straddle pages: re-read that millisecond by itself.
     const same = await store.listDecisions({ fromMs: oldest, toMs: oldest + 1, limit: 10_000 });
     const seen = page.filter((d) => d.at === oldest).length;
-    out.push(...same.slice(seen).map((d) => ({ subject: d.subject, latencyMs: d.latencyMs })));
+    out.push(...same.slice(seen));
     toMs = oldest;
   }
 }

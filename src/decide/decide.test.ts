@@ -109,11 +109,11 @@ describe('decide', () => {
 
   it('escalates below the global or the rule minimum confidence', () => {
     const low = decide(input({ hypotheses: [hypothesis('service:cart', 'memory_leak', 0.42)] }));
-    expect(low).toMatchObject({ verdict: 'escalate', guardrail: 'confidence', reason: 'confidence 0.42 below 0.60' });
-    expect(low.explanation.at(-1)).toBe('confidence: confidence 0.42 below 0.60');
-    const db = decide(input({ hypotheses: [hypothesis('database:main', 'dependency_outage', 0.62)] }));
-    expect(db).toMatchObject({ verdict: 'escalate', reason: 'confidence 0.62 below 0.65' });
-    const dbSure = decide(input({ hypotheses: [hypothesis('database:main', 'dependency_outage', 0.75)] }));
+    expect(low).toMatchObject({ verdict: 'escalate', guardrail: 'confidence', reason: 'confidence 0.42 below 0.70' });
+    expect(low.explanation.at(-1)).toBe('confidence: confidence 0.42 below 0.70');
+    const db = decide(input({ hypotheses: [hypothesis('database:main', 'dependency_outage', 0.72)] }));
+    expect(db).toMatchObject({ verdict: 'escalate', reason: 'confidence 0.72 below 0.75' });
+    const dbSure = decide(input({ hypotheses: [hypothesis('database:main', 'dependency_outage', 0.8)] }));
     expect(dbSure.verdict === 'act' && dbSure.action.kind).toBe('failover');
   });
 

@@ -13,7 +13,7 @@ function rules(yamlRules: string): string {
 describe('parsePolicy', () => {
   it('reads the shipped default policy: one rule per fault kind, default guardrails', () => {
     const p = parsePolicy(defaultText);
-    expect(p.guardrails).toEqual({ minConfidence: 0.6, maxActionsPerHour: 10, maxBlastRadius: 5, verifyAfterMinutes: 10, maxAttempts: 2 });
+    expect(p.guardrails).toEqual({ minConfidence: 0.7, maxActionsPerHour: 10, maxBlastRadius: 5, verifyAfterMinutes: 10, maxAttempts: 2 });
     expect(Object.fromEntries(p.rules.map((r) => [r.fault, r.action]))).toEqual({
       memory_leak: 'restart',
       cpu_hog: 'restart',

@@ -73,7 +73,7 @@ export interface Policy {
 
 /** Guardrail defaults, used for keys a policy file leaves out. */
 export const DEFAULT_GUARDRAILS: Guardrails = {
-  minConfidence: 0.6,
+  minConfidence: 0.7,
   maxActionsPerHour: 10,
   maxBlastRadius: 5,
   verifyAfterMinutes: 10,

@@ -6,7 +6,7 @@ import { MemoryBus } from '../bus/memory/index.js';
 import { ManualClock } from '../clock.js';
 import { parsePolicy } from '../decide/index.js';
 import { ExecutorSet, type Executor } from '../heal/index.js';
-import type { Anomaly } from '../records/types.js';
+import type { Anomaly, Hypothesis, Incident } from '../records/types.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import type { Store } from '../store/index.js';
 import { Twin } from '../twin/index.js';
@@ -220,6 +220,69 @@ describe('Engine feedback', () => {
     expect(second).toBeUndefined();
   });
 
+  it('a confirmed root cause labels the root-cause calibration once per incident, is logged, saved and restored', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'homeostat-rca-feedback-'));
+    dirs.push(dir);
+    const path = join(dir, 'h.db');
+    let store = await openSqliteStore(path);
+    const clock = new ManualClock(T0);
+    let engine = await makeEngine(store, clock, 'r1');
+    await feed(engine, clock, 0, 3);
+    const hypothesis = (entityId: string, raw: number): Hypothesis => ({
+      entityId,
+      faultKind: 'cpu_hog',
+      confidence: 0.9,
+      rawConfidence: raw,
+      score: 1,
+      evidence: [],
+      path: [entityId],
+      contributors: [],
+    });
+    const incident = (id: string, top: Hypothesis): Incident => ({
+      id,
+      title: id,
+      status: 'resolved',
+      severity: 'low',
+      openedAt: T0,
+      updatedAt: T0,
+      entities: ['service:checkout'],
+      anomalyIds: [],
+      predictionIds: [],
+      hypotheses: [top],
+    });
+    await store.upsertIncident(incident('inc-a', hypothesis('service:checkout', 0.7)));
+    await store.upsertIncident(incident('inc-b', hypothesis('host:gone', 0.95)));
+    const confirm = (id: string) =>
+      engine.feedback({ subjectType: 'incident', subjectId: id, label: 'root_cause', value: 'service:checkout', source: 'operator' });
+    await confirm('inc-a');
+    await confirm('inc-a'); // a second label on the same incident teaches nothing more
+    await confirm('inc-b');
+    const learned = (await store.listDecisions({ kind: 'learn' })).reverse();
+    expect(learned.map((d) => [d.subject, (d.inputs as { right: boolean }).right])).toEqual([
+      ['inc-a', true],
+      ['inc-b', false],
+    ]);
+    expect(learned[0]?.model).toEqual({ kind: 'calibrator/isotonic', version: '1' });
+    expect(learned[1]?.explanation).toMatch(
+      /^root cause of inc-b confirmed as service:checkout: the top hypothesis host:gone was wrong; a raw confidence of 0\.950 now means [\d.]+ \(was [\d.]+\), from 2 confirmed root causes/,
+    );
+    // The wrong answer at 0.95 lowers what 0.95 means.
+    expect(learned[1]?.confidence).toBeLessThan(Number(/was ([\d.]+)/.exec(String(learned[1]?.explanation))?.[1]));
+    const [saved] = await store.loadModelStates('rca-calibrator');
+    expect(saved?.state).toMatchObject({ raws: [0.7, 0.95], labels: [1, 0] });
+    await engine.stop();
+    await store.close();
+
+    store = await openSqliteStore(path);
+    engine = await makeEngine(store, clock, 'r2');
+    await store.upsertIncident(incident('inc-c', hypothesis('service:checkout', 0.8)));
+    await confirm('inc-c');
+    const [last] = await store.listDecisions({ kind: 'learn' });
+    expect(last?.explanation).toMatch(/from 3 confirmed root causes/);
+    await engine.stop();
+    await store.close();
+  });
+
   it('rejects a detector kind that is not in the catalog', () => {
     expect(() => new Engine(bareDeps({ detectorKind: 'detector/magic' }))).toThrow(
       /models\.detectorKind must be a detector of the catalog \(detector\/robust-z, .*; got "detector\/magic"\)/,
@@ -294,7 +357,21 @@ describe('Engine model records', () => {
     const clock = new ManualClock(T0);
     await makeEngine(store, clock, 'm1');
     const names = (await store.listModels()).map((m) => m.name);
-    expect(names).toEqual(['anomaly-calibrator', 'anomaly-detector', 'decision-policy', 'demand-forecaster', 'failure-risk', 'root-cause']);
+    expect(names).toEqual([
+      'anomaly-calibrator',
+      'anomaly-detector',
+      'decision-policy',
+      'demand-forecaster',
+      'failure-risk',
+      'root-cause',
+      'root-cause-calibration',
+    ]);
+    expect((await store.listModelVersions('root-cause-calibration'))[0]?.config).toEqual({
+      enabled: true,
+      priorWeight: 1,
+      smoothing: 1,
+      maxLabels: 1000,
+    });
     expect((await store.listModelVersions('demand-forecaster')).map((v) => v.kind)).toEqual(['forecaster/holt-winters']);
     expect((await store.listModelVersions('anomaly-detector')).map((v) => [v.version, v.kind])).toEqual([[1, 'detector/robust-z']]);
     await makeEngine(store, clock, 'm2');

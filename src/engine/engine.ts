@@ -29,6 +29,9 @@ import {
   type FeedbackCalibratorConfig,
   feedbackCalibratorSpec,
   type Forecaster,
+  type IsotonicCalibrator,
+  type IsotonicCalibratorConfig,
+  isotonicCalibratorSpec,
   logisticCalibratorSpec,
   type Direction,
   DEFAULT_FORECASTER_KIND,
@@ -37,7 +40,7 @@ import {
   type ModelSpec,
   planCapacity,
 } from '../models/index.js';
-import { RCA_MODEL, rankRootCauses } from '../rca/index.js';
+import { calibrateRanking, DEFAULT_RCA_CALIBRATION, RCA_MODEL, rankRootCauses } from '../rca/index.js';
 import type {
   Action,
   Anomaly,
@@ -81,6 +84,24 @@ export interface EngineModels {
   readonly failureRiskKind: string;
   /** The trained tree model's config (e.g. `models/failure-trees-sim.json`'s `config`), for `risk/failure-trees`. */
   readonly failureTrees?: FailureTreesConfig;
+  /**
+   * Whether the root-cause ranking's top confidence is calibrated (`calibrator/isotonic` from
+   * {@link DEFAULT_RCA_CALIBRATION} plus confirmed root causes). Default true.
+   */
+  readonly rcaCalibrated: boolean;
+  /** Settings of that calibrator (prior weight, smoothing, labels kept). */
+  readonly rcaCalibrator: IsotonicCalibratorConfig;
+}
+
+/**
+ * What the engine reports to its metrics exposition (api/metrics-exposition's HomeostatMetrics
+ * implements it): latencies of inference and decisions, the latest anomaly scores, feedback labels.
+ */
+export interface EngineMetrics {
+  observeInference(model: string, seconds: number): void;
+  observeDecision(kind: DecisionKind, seconds: number): void;
+  observeAnomalyScore(entityId: string, metric: string, score: number): void;
+  observeFeedback(model: string, label: 'true_positive' | 'false_positive'): void;
 }
 
 /** What the engine is built from. The composition root (CLI `up`, benchmark) wires these. */
@@ -103,6 +124,8 @@ export interface EngineDeps {
   readonly simulated?: { readonly speed: number };
   /** Called with every failure the loop survives (a bad point, a failed handler). */
   readonly onError?: (error: unknown, where: string) => void;
+  /** Where latencies, scores and feedback are reported (the `/metrics` exposition); none by default. */
+  readonly metrics?: EngineMetrics;
   /** Prefix of generated record ids, unique per engine run (the composition root passes one). */
   readonly idPrefix?: string;
 }
@@ -188,6 +211,8 @@ const DETECTOR_KEY = 'detector:';
 const FORECASTER_KEY = 'forecaster:';
 const FEATURES_KEY = 'features:';
 const CALIBRATOR_KEY = 'calibrator:';
+/** Model-state key of the root-cause confidence calibrator (its prior and confirmed labels). */
+const RCA_CALIBRATOR_KEY = 'rca-calibrator';
 const RISK_ENTITY_KINDS = new Set(['host', 'service', 'database', 'queue']);
 /** Risk led by these opens incidents. Temperature is not among them: it follows load. */
 const LEADING_INDICATORS: ReadonlySet<string> = new Set([METRICS.memory, METRICS.disk, METRICS.eccErrors]);
@@ -203,10 +228,13 @@ export class Engine implements EngineHandle {
   readonly #config: EngineConfig;
   readonly #models: EngineModels;
   readonly #calibrator: Calibrator;
+  /** P(top root-cause hypothesis is right) from its raw confidence; learns from confirmed root causes. */
+  #rcaCalibrator: IsotonicCalibrator;
   readonly #detectorModel: ModelRef;
   readonly #detectorSpec: ModelSpec<unknown, Detector>;
   readonly #forecasterSpec: ModelSpec<unknown, Forecaster>;
   readonly #onError: (error: unknown, where: string) => void;
+  readonly #metrics: EngineMetrics | undefined;
   readonly #simulated: { readonly speed: number } | undefined;
   #switches: EngineSwitches;
 
@@ -246,6 +274,7 @@ export class Engine implements EngineHandle {
     this.#config = deps.config;
     this.#simulated = deps.simulated;
     this.#onError = deps.onError ?? (() => {});
+    this.#metrics = deps.metrics;
     this.#idBase = deps.idPrefix ?? deps.clock.now().toString(36);
     const kind = deps.models?.detectorKind ?? ENGINE_DETECTOR_KIND;
     const spec = DETECTOR_SPECS.find((d) => d.kind === kind);
@@ -274,7 +303,10 @@ export class Engine implements EngineHandle {
       }) as Readonly<Record<string, unknown>>,
       failureRisk: failureHeuristicSpec.parse(deps.models?.failureRisk ?? {}),
       ...riskModels(deps.models?.failureRiskKind, deps.models?.failureTrees),
+      rcaCalibrated: deps.models?.rcaCalibrated ?? true,
+      rcaCalibrator: isotonicCalibratorSpec.parse(deps.models?.rcaCalibrator ?? {}),
     };
+    this.#rcaCalibrator = isotonicCalibratorSpec.create(this.#models.rcaCalibrator, DEFAULT_RCA_CALIBRATION);
     this.#calibrator = logisticCalibratorSpec.create(this.#models.calibrator);
     this.#detectorModel = { kind: this.#detectorSpec.kind, version: String(this.#detectorSpec.version) };
     this.#switches = { killSwitch: deps.switches?.killSwitch ?? false, dryRun: deps.switches?.dryRun ?? false };
@@ -295,6 +327,14 @@ export class Engine implements EngineHandle {
     await this.#store.upsertRelations(this.#twin.relations());
     for (const prefix of [DETECTOR_KEY, FORECASTER_KEY, FEATURES_KEY, CALIBRATOR_KEY]) {
       for (const rec of await this.#store.loadModelStates(prefix)) this.#restored.set(rec.key, rec);
+    }
+    const rcaSaved = (await this.#store.loadModelStates(RCA_CALIBRATOR_KEY)).find((r) => r.key === RCA_CALIBRATOR_KEY);
+    if (rcaSaved !== undefined && rcaSaved.kind === isotonicCalibratorSpec.kind && rcaSaved.version === isotonicCalibratorSpec.version) {
+      try {
+        this.#rcaCalibrator = isotonicCalibratorSpec.create(this.#models.rcaCalibrator, rcaSaved.state);
+      } catch (err) {
+        this.#onError(err, 'restore root-cause calibrator');
+      }
     }
     for (const incident of await this.#store.listIncidents({ limit: 1000 })) {
       if (incident.status === 'open' || incident.status === 'remediating' || incident.status === 'verifying') {
@@ -364,6 +404,13 @@ export class Engine implements EngineHandle {
         specVersion: Number(RCA_MODEL.version),
         config: {},
         description: 'topology-aware root-cause ranking (rca/rank-root-causes.ts)',
+      },
+      {
+        name: 'root-cause-calibration',
+        kind: isotonicCalibratorSpec.kind,
+        specVersion: isotonicCalibratorSpec.version,
+        config: { enabled: this.#models.rcaCalibrated, ...this.#models.rcaCalibrator },
+        description: 'P(top root-cause hypothesis is right) from its raw confidence (rca/calibration.ts)',
       },
       {
         name: 'decision-policy',
@@ -605,6 +652,10 @@ export class Engine implements EngineHandle {
       }
       const started = performance.now();
       const s = rt.detector.score(p);
+      if (this.#metrics !== undefined) {
+        this.#metrics.observeInference(this.#detectorModel.kind, (performance.now() - started) / 1000);
+        if (s !== undefined) this.#metrics.observeAnomalyScore(record.entityId, record.metric, s.raw);
+      }
       if (s !== undefined) {
         rt.last = { raw: s.raw, expected: s.expected, actual: p.v, t: p.t };
         if (s.raw < SOFT_Z) rt.deviatingSince = undefined;
@@ -1081,7 +1132,7 @@ export class Engine implements EngineHandle {
     const started = performance.now();
     const windowStartMs = rt.incident.openedAt - 60 * 60_000;
     const anomalies = await this.#evidence(rt, windowStartMs, now);
-    const attributed = rankRootCauses({
+    const ranking = rankRootCauses({
       anomalies,
       topology: this.#twin.topology(),
       events: this.#recentEvents.filter((e) => e.at >= windowStartMs - 60 * 60_000 && e.at <= now),
@@ -1092,6 +1143,8 @@ export class Engine implements EngineHandle {
         .map((id) => this.#recentPredictions.get(id))
         .filter((p): p is Prediction => p !== undefined && p.kind === 'failure_risk'),
     });
+    const calibrator = this.#rcaCalibrator;
+    const attributed = this.#models.rcaCalibrated ? calibrateRanking(ranking, (raw) => calibrator.calibrate(raw)) : ranking;
     const ranked = withCapacityHypotheses(
       attributed,
       this.#incidentPredictions(rt).filter((p) => p.kind === 'demand' && this.#capacityShort(p)),
@@ -1138,7 +1191,9 @@ export class Engine implements EngineHandle {
       rt.incident.id,
       RCA_MODEL,
       { anomalies: anomalies.map((a) => a.id), entities: rt.incident.entities, ruledOut: [...rt.ruledOut] },
-      hypotheses.slice(0, 5).map((h) => ({ entityId: h.entityId, faultKind: h.faultKind, confidence: h.confidence })),
+      hypotheses
+        .slice(0, 5)
+        .map((h) => ({ entityId: h.entityId, faultKind: h.faultKind, confidence: h.confidence, raw: h.rawConfidence ?? h.confidence })),
       top?.confidence ?? 0,
       top ? top.evidence.join(' ') : 'no candidate root cause',
       performance.now() - started,
@@ -1552,6 +1607,7 @@ export class Engine implements EngineHandle {
       const started = performance.now();
       const vector = model.features(now);
       const risk = model.predict(vector);
+      this.#metrics?.observeInference(spec.kind, (performance.now() - started) / 1000);
       this.#twin.setRisk(entityId, risk.probability, now);
       if (risk.probability < Math.min(this.#config.predict.failureStoreProbability, this.#riskAlertProbability())) continue;
       const top = risk.explanation[0];
@@ -1607,7 +1663,9 @@ export class Engine implements EngineHandle {
     const alerts: Prediction[] = [];
     for (const rt of this.#series.values()) {
       if (rt.forecaster === undefined) continue;
+      const forecastStarted = performance.now();
       const raw = rt.forecaster.forecast(horizonSteps);
+      this.#metrics?.observeInference(this.#forecasterSpec.kind, (performance.now() - forecastStarted) / 1000);
       if (raw === undefined) continue;
       // Demand learned in replica units, read as the share it would be at today's replicas.
       const per = this.#replicaUnits(rt.record);
@@ -1758,7 +1816,8 @@ export class Engine implements EngineHandle {
   async feedback(input: Omit<Feedback, 'id' | 'at'>): Promise<Feedback> {
     const now = this.#clock.now();
     const fb: Feedback = { ...input, id: this.#id('fb'), at: now };
-    if (fb.subjectType === 'anomaly' && (await this.#store.getAnomaly(fb.subjectId)) === undefined) {
+    const anomaly = fb.subjectType === 'anomaly' ? await this.#store.getAnomaly(fb.subjectId) : undefined;
+    if (fb.subjectType === 'anomaly' && anomaly === undefined) {
       throw new HomeostatError('not_found', `anomaly ${describeValue(fb.subjectId)} not found`);
     }
     if (fb.subjectType === 'incident' && (await this.#store.getIncident(fb.subjectId)) === undefined) {
@@ -1767,10 +1826,16 @@ export class Engine implements EngineHandle {
     if (fb.label === 'root_cause' && (fb.value === undefined || this.#twin.entity(fb.value) === undefined)) {
       throw invalid(`root_cause feedback needs value = a known entity id (got ${describeValue(fb.value)})`);
     }
+    const earlier =
+      fb.subjectType === 'incident' && fb.label === 'root_cause'
+        ? (await this.#store.listFeedback({ subjectId: fb.subjectId, limit: 1000 })).some((f) => f.label === 'root_cause')
+        : false;
     await this.#store.insertFeedback([fb]);
-    if (fb.subjectType === 'anomaly' && (fb.label === 'true_positive' || fb.label === 'false_positive')) {
+    if (anomaly !== undefined && (fb.label === 'true_positive' || fb.label === 'false_positive')) {
+      this.#metrics?.observeFeedback(anomaly.model.kind, fb.label);
       await this.#learnFromFeedback(fb);
     }
+    if (fb.subjectType === 'incident' && fb.label === 'root_cause' && !earlier) await this.#learnRootCause(fb);
     return fb;
   }
 
@@ -1815,6 +1880,44 @@ export class Engine implements EngineHandle {
     );
   }
 
+  /**
+   * A confirmed root cause is a labelled case for the root-cause calibration: was the incident's
+   * top hypothesis (its raw confidence) right? Only the first root-cause label of an incident
+   * counts, and a capacity plan's hypothesis (another model's probability) teaches nothing here.
+   * Saves the calibrator and logs the change as a `learn` decision.
+   */
+  async #learnRootCause(fb: Feedback): Promise<void> {
+    const incident = await this.#store.getIncident(fb.subjectId);
+    const top = incident?.hypotheses[0];
+    if (incident === undefined || top === undefined || top.rawConfidence === undefined || fb.value === undefined) return;
+    const started = performance.now();
+    const calibrator = this.#rcaCalibrator;
+    const raw = top.rawConfidence;
+    const right = top.entityId === fb.value;
+    const before = calibrator.calibrate(raw);
+    calibrator.label(raw, right);
+    const after = calibrator.calibrate(raw);
+    await this.#store.saveModelStates([
+      {
+        key: RCA_CALIBRATOR_KEY,
+        kind: isotonicCalibratorSpec.kind,
+        version: isotonicCalibratorSpec.version,
+        state: calibrator.state(),
+        updatedAt: this.#clock.now(),
+      },
+    ]);
+    await this.#log(
+      'learn',
+      incident.id,
+      { kind: isotonicCalibratorSpec.kind, version: String(isotonicCalibratorSpec.version) },
+      { feedbackId: fb.id, top: top.entityId, confirmed: fb.value, raw, right },
+      { labels: calibrator.labelCount, blocks: calibrator.blocks.length },
+      after,
+      `root cause of ${incident.id} confirmed as ${fb.value}: the top hypothesis ${top.entityId} was ${right ? 'right' : 'wrong'}; a raw confidence of ${fmt(raw)} now means ${fmt(after)} (was ${fmt(before)}), from ${calibrator.labelCount} confirmed root causes over the shipped prior`,
+      performance.now() - started,
+    );
+  }
+
   twin(): TwinView {
     return { entities: this.#twin.entities(), relations: this.#twin.relations(), states: this.#twin.states() };
   }
@@ -1851,6 +1954,7 @@ export class Engine implements EngineHandle {
     latencyMs: number,
   ): Promise<void> {
     this.#counts.decisions++;
+    this.#metrics?.observeDecision(kind, latencyMs / 1000);
     await this.#store.appendDecisions([
       { id: this.#id('dec'), at: this.#clock.now(), kind, subject, model, inputs, output, confidence, explanation, latencyMs },
     ]);

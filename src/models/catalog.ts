@@ -14,6 +14,7 @@ import { type FeedbackCalibrator, feedbackCalibratorSpec } from './feedback-cali
 import { type ForecastResidual, forecastResidualSpec } from './forecast-residual.js';
 import { type ForecastSelector, forecastSelectorSpec } from './forecast-selector.js';
 import { type HoltWinters, holtWintersSpec } from './holt-winters.js';
+import { isotonicCalibratorSpec } from './isotonic-calibrator.js';
 import { type LagRidge, lagRidgeSpec } from './lag-ridge.js';
 import { type Likelihood, likelihoodSpec } from './likelihood.js';
 import { type PcaDetector, pcaDetectorSpec } from './pca-detector.js';
@@ -40,6 +41,7 @@ export const MODEL_CATALOG = {
   'risk/failure-trees': failureTreesSpec,
   'calibrator/logistic': logisticCalibratorSpec,
   'calibrator/feedback': feedbackCalibratorSpec,
+  'calibrator/isotonic': isotonicCalibratorSpec,
   'multi/pca': pcaDetectorSpec,
 } as const;
 
@@ -84,7 +86,11 @@ export const RISK_SPECS: readonly ModelSpec<unknown, FailureHeuristic | FailureT
 ];
 
 /** Calibrator specs of the catalog. */
-export const CALIBRATOR_SPECS: readonly ModelSpec<unknown, Calibrator>[] = [logisticCalibratorSpec, feedbackCalibratorSpec];
+export const CALIBRATOR_SPECS: readonly ModelSpec<unknown, Calibrator>[] = [
+  logisticCalibratorSpec,
+  feedbackCalibratorSpec,
+  isotonicCalibratorSpec,
+];
 
 /** Multivariate detector specs of the catalog (one model over several metrics of an entity). */
 export const MULTI_DETECTOR_SPECS: readonly ModelSpec<unknown, MultiDetector>[] = [pcaDetectorSpec as ModelSpec<unknown, MultiDetector>];

@@ -49,6 +49,15 @@ export {
   type FeedbackCalibratorState,
 } from './feedback-calibrator.js';
 export {
+  type IsotonicBlock,
+  IsotonicCalibrator,
+  type IsotonicCalibratorConfig,
+  type IsotonicCalibratorState,
+  isotonicCalibratorSpec,
+  isotonicPrior,
+  poolAdjacentViolators,
+} from './isotonic-calibrator.js';
+export {
   ALARM_RULE_DEFAULTS,
   AlarmRule,
   type AlarmRuleConfig,

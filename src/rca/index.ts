@@ -8,6 +8,7 @@
 export type { FaultKindGuess, FaultKindInput, Symptom } from './infer-fault-kind.js';
 export { inferFaultKind } from './infer-fault-kind.js';
 export { DEFAULT_RCA_CONFIG, RCA_MODEL, rankRootCauses } from './rank-root-causes.js';
+export { calibrateRanking, DEFAULT_RCA_CALIBRATION } from './calibration.js';
 export type { RcaConfig, RcaInput, RcaWeights } from './types.js';
 export type { CaseRanker, CaseRanking, RankedCandidate, RcaCase, RcaEdge, RcaMetric } from './case-types.js';
 export type { MetricRankerSettings, RankerCalibration } from './metric-ranker.js';

@@ -149,6 +149,8 @@ export interface Hypothesis {
   readonly confidence: number;
   /** Raw ranking score before calibration. */
   readonly score: number;
+  /** The ranker's own confidence before calibration (absent when the confidence was not calibrated). */
+  readonly rawConfidence?: number;
   /** Sentences forming the evidence chain, in reading order. */
   readonly evidence: readonly string[];
   /** Entity ids from this root cause to the symptoms, along the topology. */
