@@ -4,6 +4,7 @@
  * incidents, decisions, actions, models, switches and feedback, an OpenAPI 3 document, and the
  * dashboard's static files. Reads go to the Store; changes go through the EngineHandle.
  */
+import { performance } from 'node:perf_hooks';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type onRequestHookHandler } from 'fastify';
 import type { EngineHandle } from '../engine/handle.js';
@@ -30,7 +31,10 @@ import {
   SeriesQuery,
   SwitchesBody,
 } from './schemas.js';
+import { registerAlertmanagerWebhook } from './alertmanager-webhook.js';
+import { type HomeostatMetrics, registerMetricsRoute } from './metrics-exposition.js';
 import { registerStaticUi } from './static-ui.js';
+import { registerTelemetryProtocols, type TelemetryProtocolsOptions } from './telemetry-protocols.js';
 
 /** Options of {@link createApi}. */
 export interface ApiOptions {
@@ -46,6 +50,12 @@ export interface ApiOptions {
   readonly logger?: boolean;
   /** Largest accepted request body in bytes (default 10 MiB). */
   readonly bodyLimitBytes?: number;
+  /** Homeostat's own metrics, served on `GET /metrics` (read scope); without it `/metrics` is 404. */
+  readonly metrics?: HomeostatMetrics;
+  /** Entity for Alertmanager alerts naming none (default `cluster:alertmanager`); null answers 400. */
+  readonly alertFallbackEntity?: string | null;
+  /** OTLP / remote_write limits and accepted time window (defaults: see TelemetryProtocolsOptions). */
+  readonly telemetry?: Omit<TelemetryProtocolsOptions, 'engine' | 'onRequest' | 'bodyLimitBytes'>;
 }
 
 /** The API version prefix. */
@@ -136,9 +146,27 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
     },
     async (request) => {
       const body = request.body as { series: Parameters<EngineHandle['ingest']>[0] };
-      return engine.ingest(body.series);
+      const started = performance.now();
+      const result = await engine.ingest(body.series);
+      options.metrics?.observeIngest('json', (performance.now() - started) / 1000, result.accepted, result.rejected);
+      return result;
     },
   );
+  await registerTelemetryProtocols(app, {
+    engine,
+    ...(ingest.onRequest ? { onRequest: ingest.onRequest } : {}),
+    ...(options.bodyLimitBytes !== undefined ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.telemetry ?? {}),
+  });
+  registerAlertmanagerWebhook(app, {
+    engine,
+    ...(ingest.onRequest ? { onRequest: ingest.onRequest } : {}),
+    ...(options.alertFallbackEntity !== undefined ? { fallbackEntity: options.alertFallbackEntity } : {}),
+  });
+  if (options.metrics) {
+    registerMetricsRoute(app, { metrics: options.metrics, ...(read.onRequest ? { onRequest: read.onRequest } : {}) });
+  }
 
   app.get(`${API_PREFIX}/status`, { onRequest: read.onRequest, schema: tagged('engine', 'Engine status, counts and switches') }, async () =>
     engine.status(),

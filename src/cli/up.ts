@@ -9,10 +9,12 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { type ApiToken, createApi } from '../api/index.js';
+import { type ApiToken, createApi, HomeostatMetrics } from '../api/index.js';
 import { createPlatform, type Platform } from '../engine/platform.js';
-import { failureTreesSpec } from '../models/index.js';
+import { failureHeuristicSpec, failureTreesSpec } from '../models/index.js';
+import { type NotifyConfig, parseNotifyConfig } from '../notify/index.js';
 import { describe, invalid } from '../errors.js';
+import { fetchKubernetesTopology, kubeClientFrom } from '../heal/index.js';
 import { parseTopology } from '../twin/index.js';
 import { convert, type FlagSpec, helpText, parseArgs } from './args.js';
 
@@ -36,6 +38,18 @@ export interface UpConfig {
   readonly dryRun: boolean;
   readonly openRead: boolean;
   readonly config: string;
+  /** Kubernetes API for actions and topology: '' (off), 'in-cluster', or the API server URL. */
+  readonly kubernetes: string;
+  readonly kubeNamespace: string;
+  readonly kubeToken: string;
+  readonly kubeCa: string;
+  readonly kubeInsecure: boolean;
+  readonly kubeMaxReplicas: number;
+  /** Import the cluster's topology at start (with `kubernetes`). */
+  readonly kubeTopology: boolean;
+  readonly kubeAllNamespaces: boolean;
+  /** Notifications out (Alertmanager, PagerDuty, webhooks): the config file's `notify:` section only. */
+  readonly notify?: NotifyConfig;
 }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -59,6 +73,14 @@ export const UP_DEFAULTS: UpConfig = {
   dryRun: false,
   openRead: true,
   config: '',
+  kubernetes: '',
+  kubeNamespace: '',
+  kubeToken: '',
+  kubeCa: '',
+  kubeInsecure: false,
+  kubeMaxReplicas: 10,
+  kubeTopology: true,
+  kubeAllNamespaces: false,
 };
 
 /** Flags of `up` (names map to {@link UpConfig} keys in camelCase). */
@@ -128,6 +150,48 @@ export const UP_FLAGS: readonly FlagSpec[] = [
     env: 'HOMEOSTAT_DRY_RUN',
   },
   { name: 'open-read', type: 'boolean', description: 'read routes need no token', defaultText: 'true', env: 'HOMEOSTAT_OPEN_READ' },
+  {
+    name: 'kubernetes',
+    type: 'string',
+    description: 'Kubernetes API for actions and topology: "in-cluster" or the API server URL (off when empty)',
+    env: 'HOMEOSTAT_KUBERNETES',
+  },
+  {
+    name: 'kube-namespace',
+    type: 'string',
+    description: 'namespace of the workloads (default: the service account’s, else "default")',
+    env: 'HOMEOSTAT_KUBE_NAMESPACE',
+  },
+  { name: 'kube-token', type: 'string', description: 'bearer token for the Kubernetes API (out of cluster)', env: 'HOMEOSTAT_KUBE_TOKEN' },
+  { name: 'kube-ca', type: 'string', description: 'PEM file of the Kubernetes API server’s CA', env: 'HOMEOSTAT_KUBE_CA' },
+  {
+    name: 'kube-insecure',
+    type: 'boolean',
+    description: 'skip TLS verification of the Kubernetes API (tests only)',
+    defaultText: 'false',
+    env: 'HOMEOSTAT_KUBE_INSECURE',
+  },
+  {
+    name: 'kube-max-replicas',
+    type: 'number',
+    description: 'most replicas a scale-out may reach',
+    defaultText: '10',
+    env: 'HOMEOSTAT_KUBE_MAX_REPLICAS',
+  },
+  {
+    name: 'kube-topology',
+    type: 'boolean',
+    description: 'import nodes, deployments, pods and services into the twin at start',
+    defaultText: 'true',
+    env: 'HOMEOSTAT_KUBE_TOPOLOGY',
+  },
+  {
+    name: 'kube-all-namespaces',
+    type: 'boolean',
+    description: 'import the topology of every namespace',
+    defaultText: 'false',
+    env: 'HOMEOSTAT_KUBE_ALL_NAMESPACES',
+  },
   { name: 'config', type: 'string', description: 'YAML file with any of these settings (keys as flag names)', env: 'HOMEOSTAT_CONFIG' },
 ];
 
@@ -152,12 +216,14 @@ export function resolveUpConfig(flags: Readonly<Record<string, string | number |
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
       throw invalid(`${file}: expected a YAML mapping of settings (got ${describe(doc)})`);
     for (const [name, value] of Object.entries(doc as Record<string, unknown>)) {
+      if (name === 'notify') {
+        out.notify = parseNotifyConfig(value, `${file}: notify`);
+        continue;
+      }
       const spec = UP_FLAGS.find((s) => s.name === name);
       if (spec === undefined || name === 'config') {
         throw invalid(
-          `${file}: unknown setting "${name}" (expected one of ${UP_FLAGS.filter((s) => s.name !== 'config')
-            .map((s) => s.name)
-            .join(', ')})`,
+          `${file}: unknown setting "${name}" (expected one of ${[...UP_FLAGS.filter((s) => s.name !== 'config').map((s) => s.name), 'notify'].join(', ')})`,
         );
       }
       out[key(spec)] = convert(String(value), spec, file);
@@ -243,21 +309,51 @@ export interface RunningPlatform {
  */
 export async function startUp(cfg: UpConfig, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<RunningPlatform> {
   const policyText = readFileSync(cfg.policy, 'utf8');
-  const topology = cfg.topology ? parseTopology(parseYaml(readFileSync(cfg.topology, 'utf8')), cfg.topology) : undefined;
+  const fileTopology = cfg.topology ? parseTopology(parseYaml(readFileSync(cfg.topology, 'utf8')), cfg.topology) : undefined;
+  const kube = cfg.kubernetes
+    ? kubeClientFrom(cfg.kubernetes, {
+        ...(cfg.kubeNamespace ? { namespace: cfg.kubeNamespace } : {}),
+        ...(cfg.kubeToken ? { token: cfg.kubeToken } : {}),
+        ...(cfg.kubeCa ? { caFile: cfg.kubeCa } : {}),
+        insecureSkipTlsVerify: cfg.kubeInsecure,
+      })
+    : undefined;
+  const kubeTopology =
+    kube && cfg.kubeTopology
+      ? await fetchKubernetesTopology(kube, {
+          ...(cfg.kubeAllNamespaces ? { namespace: '' } : {}),
+          knownIds: fileTopology?.entities.map((e) => e.id) ?? [],
+        })
+      : undefined;
+  for (const w of kubeTopology?.warnings ?? []) log(`kubernetes topology: ${w}`);
+  const topology =
+    fileTopology && kubeTopology
+      ? {
+          entities: [...fileTopology.entities, ...kubeTopology.entities],
+          relations: [...fileTopology.relations, ...kubeTopology.relations],
+        }
+      : (fileTopology ?? kubeTopology);
   if (cfg.db !== ':memory:') mkdirSync(dirname(resolve(cfg.db)), { recursive: true });
   const startMs = Math.floor(Date.now() / 60_000) * 60_000 - cfg.warmupMs;
   const trees = cfg.failureModel === 'heuristic' ? undefined : readFailureModel(cfg.failureModel);
+  const metrics = new HomeostatMetrics({
+    failureHorizonMs: trees ? failureTreesSpec.parse(trees).horizonMs : failureHeuristicSpec.defaults.horizonMs,
+  });
   const platform = await createPlatform({
     dbPath: cfg.db,
     policyText,
     ...(trees ? { models: { failureRiskKind: 'risk/failure-trees', failureTrees: trees } } : {}),
     ...(cfg.sim ? { sim: { seed: cfg.seed, startMs }, operatorDelayMs: cfg.operatorDelayMs } : {}),
     ...(topology ? { topology } : {}),
+    ...(kube ? { kubernetes: { client: kube, maxReplicas: cfg.kubeMaxReplicas } } : {}),
     ...(cfg.webhook ? { webhook: { url: cfg.webhook, ...(cfg.webhookSecret ? { secret: cfg.webhookSecret } : {}) } } : {}),
     switches: { dryRun: cfg.dryRun },
     speed: cfg.speed,
     idPrefix: Date.now().toString(36),
     onError: (e, where) => log(`error in ${where}: ${e instanceof Error ? e.message : String(e)}`),
+    metrics,
+    ...(cfg.notify ? { notify: cfg.notify } : {}),
+    log,
   });
   const admin = adminToken(cfg.db, env);
   const tokens: ApiToken[] = [{ token: admin.token, scopes: ['admin'], name: 'admin' }];
@@ -267,6 +363,7 @@ export async function startUp(cfg: UpConfig, env: NodeJS.ProcessEnv, log: (line:
     tokens,
     openRead: cfg.openRead,
     uiDir: join(ROOT, 'dist/ui'),
+    metrics,
   });
   // Listen first: liveness answers at once, readiness once the warm-up replay is over.
   const address = await app.listen({ host: cfg.host, port: cfg.port });

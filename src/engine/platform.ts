@@ -4,10 +4,19 @@
  * executors, policy and engine, wired by hand. The CLI's `up`, the loop benchmark and the
  * end-to-end tests build the platform through here, so they run the same code path.
  */
+import type { HomeostatMetrics } from '../api/metrics-exposition.js';
 import { MemoryBus } from '../bus/memory/index.js';
 import { type Clock, ManualClock, systemClock } from '../clock.js';
 import { parsePolicy } from '../decide/index.js';
-import { ExecutorSet, type Executor, SimulatorExecutor, WebhookExecutor } from '../heal/index.js';
+import {
+  ExecutorSet,
+  type Executor,
+  KubernetesExecutor,
+  type KubernetesExecutorOptions,
+  SimulatorExecutor,
+  WebhookExecutor,
+} from '../heal/index.js';
+import { createNotifier, type Notifier, type NotifyConfig } from '../notify/index.js';
 import { FleetSimulator } from '../sim/index.js';
 import type { SimOptions } from '../sim/index.js';
 import type { Store } from '../store/index.js';
@@ -30,6 +39,8 @@ export interface PlatformOptions {
   /** A topology to load into the twin (in addition to the simulator's). */
   readonly topology?: Topology;
   readonly webhook?: { readonly url: string; readonly secret?: string };
+  /** Kubernetes executor (client, namespace, maxReplicas…); the twin lookup is added here. */
+  readonly kubernetes?: Omit<KubernetesExecutorOptions, 'entity'>;
   readonly switches?: Partial<EngineSwitches>;
   readonly config?: EngineConfig;
   readonly models?: EngineDeps['models'];
@@ -39,6 +50,12 @@ export interface PlatformOptions {
   /** With the simulator: a simulated on-call person fixes faults this long after they fail. */
   readonly operatorDelayMs?: number;
   readonly onError?: (error: unknown, where: string) => void;
+  /** Homeostat's own metrics: fed by the bus and the engine, read at scrape time (`/metrics`). */
+  readonly metrics?: HomeostatMetrics;
+  /** Where notifications go (a parsed `notify:` section); absent = none. */
+  readonly notify?: NotifyConfig;
+  /** Operational log lines (e.g. notifications given up or dropped). */
+  readonly log?: (line: string) => void;
 }
 
 /** A wired platform. */
@@ -49,6 +66,8 @@ export interface Platform {
   readonly clock: Clock;
   readonly sim?: FleetSimulator;
   readonly driver?: SimDriver;
+  /** Sends notifications out, when `notify` was given. */
+  readonly notifier?: Notifier;
   /** Stops the engine (saving model states) and closes the bus and store. */
   close(): Promise<void>;
 }
@@ -58,6 +77,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   const policy = parsePolicy(options.policyText);
   const store = await openSqliteStore(options.dbPath);
   const bus = new MemoryBus({ onError: (e, ev) => options.onError?.(e, `bus handler for ${ev.type}`) });
+  // Wall clock on purpose (the notifier's default): Alertmanager compares endsAt with real time, even under the simulator.
+  const notifier = options.notify ? createNotifier(options.notify, options.log ? { log: options.log } : {}) : undefined;
+  notifier?.attach(bus);
+  options.metrics?.attach(bus);
   const twin = new Twin();
   const sim = options.sim !== undefined ? new FleetSimulator(options.sim) : undefined;
   if (sim) twin.load(sim.topology);
@@ -66,6 +89,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   const executors: Executor[] = [];
   if (sim) executors.push(new SimulatorExecutor(sim));
   if (options.webhook) executors.push(new WebhookExecutor(options.webhook));
+  // Wall clock (the executor's default), not the simulator's: restartedAt and Events are real times.
+  if (options.kubernetes) executors.push(new KubernetesExecutor({ ...options.kubernetes, entity: (id) => twin.entity(id) }));
   const engine = new Engine({
     store,
     bus,
@@ -82,8 +107,13 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     ...(sim ? { simulated: { speed: options.speed ?? 1 } } : {}),
     ...(options.idPrefix ? { idPrefix: options.idPrefix } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   await engine.start();
+  if (options.metrics) {
+    options.metrics.bindEngine(engine);
+    await options.metrics.loadFeedback(store);
+  }
   const driver =
     sim && clock instanceof ManualClock
       ? new SimDriver(engine, sim, clock, options.operatorDelayMs !== undefined ? { operatorDelayMs: options.operatorDelayMs } : {})
@@ -95,8 +125,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     clock,
     ...(sim ? { sim } : {}),
     ...(driver ? { driver } : {}),
+    ...(notifier ? { notifier } : {}),
     async close() {
       await engine.stop();
+      await notifier?.close();
       await bus.close();
       await store.close();
     },

@@ -7,11 +7,11 @@
  * with a secret, `X-Homeostat-Signature: sha256=<hex HMAC-SHA256 of the raw body>` (the scheme
  * GitHub webhooks use). A 2xx answer is success, its optional JSON `{"message": "..."}` is kept.
  */
-import { createHmac } from 'node:crypto';
 import { describe, invalid } from '../errors.js';
 import type { Action, ActionKind, Outcome } from '../records/types.js';
 import { ACTION_KINDS } from '../records/types.js';
 import type { Executor, Plan } from './executor.js';
+import { hmacSha256 } from '../notify/signed-webhook.js';
 
 /** Options of {@link WebhookExecutor}. */
 export interface WebhookExecutorOptions {
@@ -95,7 +95,7 @@ export class WebhookExecutor implements Executor {
     const body = JSON.stringify({ action, dryRun });
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (this.#secret !== undefined) {
-      headers[SIGNATURE_HEADER] = `sha256=${createHmac('sha256', this.#secret).update(body).digest('hex')}`;
+      headers[SIGNATURE_HEADER] = `sha256=${hmacSha256(this.#secret, body).toString('hex')}`;
     }
     const what = `${dryRun ? 'dry run of ' : ''}${action.kind} on ${action.target}`;
     const controller = new AbortController();

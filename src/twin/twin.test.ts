@@ -20,8 +20,16 @@ describe('resolveEntity', () => {
     expect(resolveEntity({ entity: 'host:h9', 'service.name': 'x' })).toEqual({ id: 'host:h9', kind: 'host', name: 'h9' });
     expect(resolveEntity({ 'k8s.pod.name': 'p-1', 'host.name': 'h1' })).toEqual({ id: 'pod:p-1', kind: 'pod', name: 'p-1' });
     expect(resolveEntity({ service_name: 'cart', instance: '10.0.0.1:9100' })?.id).toBe('service:cart');
-    expect(resolveEntity({ instance: '10.0.0.1:9100' })?.id).toBe('host:10.0.0.1:9100');
+    expect(resolveEntity({ instance: '10.0.0.1:9100' })?.id).toBe('host:10.0.0.1');
+    expect(resolveEntity({ instance: 'web-1' })?.id).toBe('host:web-1');
     expect(resolveEntity({ job: 'x' })).toBeUndefined();
+  });
+
+  it('maps Kubernetes workloads to services and nodes to hosts (a pod name still wins)', () => {
+    expect(resolveEntity({ 'k8s.deployment.name': 'cart', 'k8s.node.name': 'n1' })?.id).toBe('service:cart');
+    expect(resolveEntity({ 'k8s.statefulset.name': 'db', 'k8s.namespace.name': 'shop' })?.id).toBe('service:db');
+    expect(resolveEntity({ 'k8s.node.name': 'n1', instance: '10.0.0.1:9100' })?.id).toBe('host:n1');
+    expect(resolveEntity({ 'k8s.pod.name': 'cart-7d9', 'k8s.deployment.name': 'cart' })?.id).toBe('pod:cart-7d9');
   });
 });
 

@@ -36,6 +36,10 @@ const RESOURCE_KEYS: readonly (readonly [string, EntityKind])[] = [
   ['service.name', 'service'],
   ['service_name', 'service'],
   ['service', 'service'],
+  ['k8s.deployment.name', 'service'],
+  ['k8s_deployment_name', 'service'],
+  ['k8s.statefulset.name', 'service'],
+  ['k8s.daemonset.name', 'service'],
   ['db.name', 'database'],
   ['database', 'database'],
   ['queue', 'queue'],
@@ -43,6 +47,7 @@ const RESOURCE_KEYS: readonly (readonly [string, EntityKind])[] = [
   ['host.name', 'host'],
   ['host_name', 'host'],
   ['host', 'host'],
+  ['k8s.node.name', 'host'],
   ['instance', 'host'],
 ];
 
@@ -63,7 +68,9 @@ export function resolveEntity(labels: Labels): { id: string; kind: EntityKind; n
     return { id: `service:${explicit}`, kind: 'service', name: explicit };
   }
   for (const [key, kind] of RESOURCE_KEYS) {
-    const name = labels[key];
+    const value = labels[key];
+    // Prometheus' `instance` is host:port: the port names the exporter, not the machine.
+    const name = key === 'instance' && value !== undefined ? value.replace(/:\d+$/, '') : value;
     if (name !== undefined && name !== '') return { id: `${kind}:${name}`, kind, name };
   }
   return undefined;
