@@ -370,6 +370,25 @@ describe('FleetSimulator heal actions', () => {
     expect(() => grown.growDemand(edge, MONDAY, 0.1)).toThrow(/growth start must be at or after now\(\)/);
   });
 
+  it('setBurstiness makes edge traffic burst as often and as hard as asked, and checks its input', () => {
+    const spiky = new FleetSimulator();
+    const calm = new FleetSimulator();
+    const edge = spiky.topology.entities.find((e) => e.kind === 'service' && e.attributes?.['homeostat.tier'] === 'edge')?.id as string;
+    // A burst every minute of ×3 for one minute: every step after the first is tripled.
+    spiky.setBurstiness({ perDay: 1440, multMin: 3, multMax: 3, minMinutes: 1, maxMinutes: 1 });
+    calm.setBurstiness({ perDay: 0 });
+    const a = run(spiky, MONDAY + 3 * H);
+    const b = run(calm, MONDAY + 3 * H);
+    const ratios = a.slice(1).map((tick, i) => value(tick, edge, 'request_rate') / value(b[i + 1] as SimTick, edge, 'request_rate'));
+    const tripled = ratios.filter((r) => r > 2.5).length;
+    expect(tripled / ratios.length).toBeGreaterThan(0.4);
+    expect(() => spiky.setBurstiness({ multMin: 0.5 })).toThrow(
+      'burstiness multMin..multMax must be within [1, 10], min ≤ max (got 0.5..3)',
+    );
+    expect(() => spiky.setBurstiness({ perDay: -1 })).toThrow('burstiness perDay must be a number in [0, 1440] (got -1)');
+    expect(() => spiky.setBurstiness({ minMinutes: 20, maxMinutes: 5 })).toThrow(/minMinutes\.\.maxMinutes must be whole minutes/);
+  });
+
   it('check changes nothing', () => {
     const a = new FleetSimulator();
     const b = new FleetSimulator();

@@ -172,6 +172,21 @@ export interface SimAction {
   readonly params?: Readonly<Record<string, unknown>>;
 }
 
+/** How often edge traffic bursts, and how hard (see {@link FleetSimulator.setBurstiness}). */
+export interface Burstiness {
+  /** Expected bursts per edge service per simulated day. Default 1.6 (one per 15 h). */
+  readonly perDay: number;
+  /** Traffic multiplier of a burst, drawn uniformly in [multMin, multMax]. Default 1.2–1.6. */
+  readonly multMin: number;
+  readonly multMax: number;
+  /** Burst length in whole minutes, drawn uniformly. Default 3–10. */
+  readonly minMinutes: number;
+  readonly maxMinutes: number;
+}
+
+/** The fleet's burstiness unless changed. */
+export const DEFAULT_BURSTINESS: Burstiness = { perDay: 1440 / 900, multMin: 1.2, multMax: 1.6, minMinutes: 3, maxMinutes: 10 };
+
 /** Organic growth of an edge service's external demand (see {@link FleetSimulator.growDemand}). */
 interface DemandGrowth {
   readonly fromMs: number;
@@ -220,6 +235,7 @@ export class FleetSimulator {
   #index = new Map<string, EntityRef>();
   #faults: FaultModel[] = [];
   readonly #growth = new Map<number, DemandGrowth>();
+  #bursts: Burstiness = DEFAULT_BURSTINESS;
   #pending: ChangeEvent[] = [];
   #eventSeq = 0;
   #noise: Rng;
@@ -367,6 +383,27 @@ export class FleetSimulator {
   }
 
   /** Dry run of {@link FleetSimulator.apply}: whether the action would be accepted and what it would fix. Changes nothing. */
+  /**
+   * Changes how often and how hard edge traffic bursts from now on (a new client with spiky
+   * traffic, a campaign): short bursts that are not faults — a new behaviour the detectors see.
+   * Fields left out keep their value. Throws `invalid_argument` for a negative rate, a multiplier
+   * below 1 or above 10, a range that is upside down, or a length outside 1–240 minutes.
+   * @example sim.setBurstiness({ perDay: 24, multMin: 1.8, multMax: 2.6 })
+   */
+  setBurstiness(patch: Partial<Burstiness>): void {
+    const b = { ...this.#bursts, ...patch };
+    const bad = (what: string, expected: string, got: string): never => {
+      throw invalid(`burstiness ${what} must be ${expected} (got ${got})`);
+    };
+    if (!(b.perDay >= 0 && b.perDay <= 1440)) bad('perDay', 'a number in [0, 1440]', describe(b.perDay));
+    if (!(b.multMin >= 1 && b.multMax <= 10 && b.multMin <= b.multMax))
+      bad('multMin..multMax', 'within [1, 10], min ≤ max', `${describe(b.multMin)}..${describe(b.multMax)}`);
+    const whole = Number.isInteger(b.minMinutes) && Number.isInteger(b.maxMinutes);
+    if (!(whole && b.minMinutes >= 1 && b.maxMinutes <= 240 && b.minMinutes <= b.maxMinutes))
+      bad('minMinutes..maxMinutes', 'whole minutes within [1, 240], min ≤ max', `${describe(b.minMinutes)}..${describe(b.maxMinutes)}`);
+    this.#bursts = b;
+  }
+
   /**
    * From `fromMs` on, the external demand of edge service `target` grows by `perDay` a day
    * (compounded continuously over the day: × (1 + perDay)^(days since fromMs)), and with it the
@@ -656,9 +693,10 @@ export class FleetSimulator {
     }
     for (const s of this.#services) {
       if (s.tier !== 0) continue;
-      if (r.uniform() < perMin / 900 && s.burstUntil <= t) {
-        s.burstUntil = t + r.int(3, 10) * MINUTE;
-        s.burstMult = r.uniform(1.2, 1.6);
+      const b = this.#bursts;
+      if (r.uniform() < (perMin * b.perDay) / 1440 && s.burstUntil <= t) {
+        s.burstUntil = t + r.int(b.minMinutes, b.maxMinutes) * MINUTE;
+        s.burstMult = r.uniform(b.multMin, b.multMax);
       }
     }
     for (const host of this.#hosts) {
