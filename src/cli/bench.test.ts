@@ -3,25 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { captureOutput } from '../../test/fixtures/capture-output.js';
 import { benchCommand } from './bench.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'homeostat-bench-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
-
-/** Captures what the command prints: stdout as one string, stderr line by line (restored after each test). */
-function captureOutput(): { readonly printed: string; readonly errors: string[] } {
-  const output = { printed: '', errors: [] as string[] };
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    output.printed += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    output.errors.push(String(chunk));
-    return true;
-  });
-  return output;
-}
 
 describe('homeostat bench capacity', () => {
   it('prints one table per dataset, skips the missing AWS folder, and writes its outputs', async () => {
