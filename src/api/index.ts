@@ -18,3 +18,6 @@ export {
 } from './alertmanager-webhook.js';
 export { HomeostatMetrics, type HomeostatMetricsOptions, type IngestProtocol, prefersOpenMetrics } from './metrics-exposition.js';
 export { TELEMETRY_PROTOCOL_PATHS, type TelemetryProtocolsOptions } from './telemetry-protocols.js';
+export { registerKnowledgeRoutes } from './knowledge-routes.js';
+export { MLFLOW_PREFIX, registerRegistryRoutes, type RegistryRoutesOptions } from './registry-routes.js';
+export type { RouteGuard } from './route-guard.js';

@@ -189,6 +189,24 @@ describe('HomeostatMetrics exposition', () => {
     );
   });
 
+  it("exposes the notifier's delivery counts per sink, read at scrape time", async () => {
+    const metrics = new HomeostatMetrics();
+    let sent = 3;
+    metrics.watchNotifier(() => ({
+      pagerduty: { sent, failed: 1, dropped: 0, retried: 2, deduplicated: 4, queued: 5 },
+      'webhook:0': { sent: 0, failed: 0, dropped: 7, retried: 0, deduplicated: 0, queued: 0 },
+    }));
+    let e = parseExposition((await metrics.render()).body);
+    expect(find(e, 'homeostat_notifications_total', { sink: 'pagerduty', outcome: 'sent' })).toBe(3);
+    expect(find(e, 'homeostat_notifications_total', { sink: 'pagerduty', outcome: 'deduplicated' })).toBe(4);
+    expect(find(e, 'homeostat_notifications_total', { sink: 'webhook:0', outcome: 'dropped' })).toBe(7);
+    expect(find(e, 'homeostat_notification_queue', { sink: 'pagerduty' })).toBe(5);
+    sent = 9;
+    e = parseExposition((await metrics.render()).body);
+    expect(find(e, 'homeostat_notifications_total', { sink: 'pagerduty', outcome: 'sent' })).toBe(9);
+    expect(() => metrics.watchNotifier(() => ({}))).toThrow('a notifier is already watched');
+  });
+
   it('counts bus events and keeps the latest anomaly score', async () => {
     const bus = new MemoryBus();
     const metrics = new HomeostatMetrics({ engine: new DemoEngine() });

@@ -27,6 +27,16 @@ export type IngestProtocol = 'json' | 'otlp' | 'remote_write' | 'csv' | 'simulat
 /** Feedback labels that count towards live precision. */
 export type PrecisionLabel = 'true_positive' | 'false_positive';
 
+/** A notifier sink's delivery counts, as `notify/`'s `Notifier.stats()` gives them. */
+export interface NotifierSinkStats {
+  readonly sent: number;
+  readonly failed: number;
+  readonly dropped: number;
+  readonly retried: number;
+  readonly deduplicated: number;
+  readonly queued: number;
+}
+
 /** Options of {@link HomeostatMetrics}. */
 export interface HomeostatMetricsOptions {
   /** Read at scrape time for the status, failure-probability and headroom gauges; without it they are absent. */
@@ -82,6 +92,7 @@ export class HomeostatMetrics {
   readonly #feedback = new Map<string, { tp: number; fp: number }>();
   readonly #precisionSet = new Map<string, number>();
   #scrape: Scrape | undefined;
+  #notifierWatched = false;
   #queue: Promise<unknown> = Promise.resolve();
 
   readonly #ingestDuration: Histogram<'protocol'>;
@@ -219,6 +230,39 @@ export class HomeostatMetrics {
       },
     });
     if (options.engine) this.bindEngine(options.engine);
+  }
+
+  /**
+   * Exposes the notifier's delivery counts per sink (read at scrape time):
+   * `homeostat_notifications_total{sink, outcome}` (sent, failed, dropped, retried, deduplicated)
+   * and `homeostat_notification_queue{sink}`. Once only: fails with `invalid_argument` on a second call.
+   */
+  watchNotifier(stats: () => Readonly<Record<string, NotifierSinkStats>>): void {
+    if (this.#notifierWatched) throw invalid('watchNotifier: a notifier is already watched by these metrics (got a second one)');
+    this.#notifierWatched = true;
+    const registers = [this.#registry];
+    new Counter({
+      name: 'homeostat_notifications_total',
+      help: 'Notifications by sink and outcome: sent (2xx), failed (refused or out of attempts), dropped (queue full), retried, deduplicated.',
+      labelNames: ['sink', 'outcome'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [sink, s] of Object.entries(stats())) {
+          for (const outcome of ['sent', 'failed', 'dropped', 'retried', 'deduplicated'] as const) this.inc({ sink, outcome }, s[outcome]);
+        }
+      },
+    });
+    new Gauge({
+      name: 'homeostat_notification_queue',
+      help: 'Notifications waiting per sink.',
+      labelNames: ['sink'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [sink, s] of Object.entries(stats())) this.set({ sink }, s.queued);
+      },
+    });
   }
 
   /**

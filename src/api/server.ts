@@ -33,6 +33,9 @@ import {
 } from './schemas.js';
 import { registerAlertmanagerWebhook } from './alertmanager-webhook.js';
 import { type HomeostatMetrics, registerMetricsRoute } from './metrics-exposition.js';
+import type { KnowledgeBase } from '../learn/knowledge-base.js';
+import { registerKnowledgeRoutes } from './knowledge-routes.js';
+import { type RegistryRoutesOptions, registerRegistryRoutes } from './registry-routes.js';
 import { registerStaticUi } from './static-ui.js';
 import { registerTelemetryProtocols, type TelemetryProtocolsOptions } from './telemetry-protocols.js';
 
@@ -56,6 +59,10 @@ export interface ApiOptions {
   readonly alertFallbackEntity?: string | null;
   /** OTLP / remote_write limits and accepted time window (defaults: see TelemetryProtocolsOptions). */
   readonly telemetry?: Omit<TelemetryProtocolsOptions, 'engine' | 'onRequest' | 'bodyLimitBytes'>;
+  /** The engine's knowledge base of closed incidents: search, similar incidents and runbooks routes (absent: not served). */
+  readonly knowledge?: () => KnowledgeBase;
+  /** Model registry routes: retraining plans shown on model cards, live-metrics window. */
+  readonly registry?: Omit<RegistryRoutesOptions, 'store' | 'clock' | 'read' | 'operate'>;
 }
 
 /** The API version prefix. */
@@ -187,6 +194,18 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
     },
     async (request) => engine.setSwitches(request.body),
   );
+
+  await registerRegistryRoutes(app, { store, clock: { now: () => engine.status().now }, read, operate, ...options.registry });
+  if (options.knowledge) {
+    registerKnowledgeRoutes(app, {
+      knowledge: options.knowledge,
+      store,
+      read,
+      operate,
+      approver: (request) => auth.require(request, 'operate').name,
+      now: () => engine.status().now,
+    });
+  }
 
   app.get(`${API_PREFIX}/twin`, { onRequest: read.onRequest, schema: tagged('twin', 'Entities, relations and live states') }, async () =>
     engine.twin(),

@@ -18,7 +18,26 @@ export type EngineEvent =
   | { readonly type: 'rca.ranked'; readonly entity: string; readonly incidentId: string; readonly hypotheses: readonly Hypothesis[] }
   | { readonly type: 'action.proposed'; readonly entity: string; readonly action: Action }
   | { readonly type: 'action.executed'; readonly entity: string; readonly action: Action }
-  | { readonly type: 'action.verified'; readonly entity: string; readonly action: Action };
+  | { readonly type: 'action.verified'; readonly entity: string; readonly action: Action }
+  | {
+      readonly type: 'model.promoted';
+      /** The registered model's name (models are not twin entities; the subject partitions by it). */
+      readonly entity: string;
+      readonly name: string;
+      readonly version: number;
+      readonly previous: number | null;
+      readonly at: number;
+      readonly reason: string;
+    }
+  | {
+      readonly type: 'model.drift';
+      readonly entity: string;
+      readonly name: string;
+      readonly at: number;
+      /** What drifted: `mistakes` (live accuracy), or an input feature's name. */
+      readonly signal: string;
+      readonly explanation: string;
+    };
 
 /** The event type names. */
 export type EventType = EngineEvent['type'];
@@ -36,6 +55,8 @@ export const EVENT_TYPES: readonly EventType[] = [
   'action.verified',
   'incident.resolved',
   'incident.escalated',
+  'model.drift',
+  'model.promoted',
 ];
 
 /** Subject of an event: its type, then its entity with dots replaced (`anomaly.raised.host:h-1`). */

@@ -9,6 +9,8 @@ import { benchCommand } from './bench.js';
 import { detectCommand } from './detect.js';
 import { forecastCommand } from './forecast.js';
 import { rcaCommand } from './rca.js';
+import { registryCommand } from './registry.js';
+import { trainCommand } from './train.js';
 import { simCommand } from './sim.js';
 import { upCommand } from './up.js';
 
@@ -22,7 +24,15 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   detect: { summary: 'score a metrics CSV (timestamp,<metric>,...) with the default detector', run: detectCommand },
   forecast: { summary: 'forecast every metric of a CSV (timestamp,<metric>,...) for a horizon, with intervals', run: forecastCommand },
   rca: { summary: 'rank the root causes of a case folder (metrics CSVs, call graph), calibrated', run: rcaCommand },
+  registry: {
+    summary: 'the model registry: list, show, promote, rollback, card (model cards as Markdown)',
+    run: (argv) => registryCommand(argv),
+  },
   sim: { summary: 'write simulated fleet telemetry (CSV) and its ground truth (JSON)', run: simCommand },
+  train: {
+    summary: 'retrain a model from the labelled outcomes in the database; promote it only if it beats the champion',
+    run: (argv) => trainCommand(argv),
+  },
   bench: {
     summary: 'run a benchmark: loop and scaling on the simulator; anomaly, capacity, failure and rca on the datasets',
     run: benchCommand,

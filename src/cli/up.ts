@@ -13,6 +13,7 @@ import { type ApiToken, createApi, HomeostatMetrics } from '../api/index.js';
 import { createPlatform, type Platform } from '../engine/platform.js';
 import { failureHeuristicSpec, failureTreesSpec } from '../models/index.js';
 import { type NotifyConfig, parseNotifyConfig } from '../notify/index.js';
+import { DEFAULT_RETRAINING } from '../registry/retraining.js';
 import { describe, invalid } from '../errors.js';
 import { fetchKubernetesTopology, kubeClientFrom } from '../heal/index.js';
 import { parseTopology } from '../twin/index.js';
@@ -364,6 +365,8 @@ export async function startUp(cfg: UpConfig, env: NodeJS.ProcessEnv, log: (line:
     openRead: cfg.openRead,
     uiDir: join(ROOT, 'dist/ui'),
     metrics,
+    knowledge: () => platform.engine.knowledge(),
+    registry: { retraining: DEFAULT_RETRAINING },
   });
   // Listen first: liveness answers at once, readiness once the warm-up replay is over.
   const address = await app.listen({ host: cfg.host, port: cfg.port });

@@ -4,6 +4,7 @@
  * prediction schedules, persistence. Every duration is in milliseconds of engine time
  * (simulated time when the simulator drives the engine).
  */
+import { DEFAULT_LEARN_CONFIG, type LearnConfig } from './learning.js';
 
 /** When a calibrated score becomes an anomaly, and when an anomaly ends. */
 export interface AlertConfig {
@@ -139,6 +140,8 @@ export interface EngineConfig {
    * other hosts, a restart resets memory). Default 2.
    */
   readonly rebaselineHops: number;
+  /** Continuous learning: retraining triggers and the pipeline's margins (engine/learning.ts). */
+  readonly learn: LearnConfig;
 }
 
 /** The defaults. */
@@ -201,4 +204,5 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   saveForecastersEveryMs: 6 * 3600_000,
   stepMs: 60_000,
   rebaselineHops: 2,
+  learn: DEFAULT_LEARN_CONFIG,
 };

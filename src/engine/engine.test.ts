@@ -366,12 +366,21 @@ describe('Engine model records', () => {
       'root-cause',
       'root-cause-calibration',
     ]);
-    expect((await store.listModelVersions('root-cause-calibration'))[0]?.config).toEqual({
+    expect((await store.listModelVersions('root-cause-calibration'))[0]?.config).toMatchObject({
       enabled: true,
       priorWeight: 1,
       smoothing: 1,
       maxLabels: 1000,
+      blocks: [
+        { x: 0.4037, n: 6, positives: 1 },
+        expect.anything(),
+        expect.anything(),
+        expect.anything(),
+        { x: 0.9725, n: 97, positives: 97 },
+      ],
     });
+    // Each model is served from the version just registered.
+    expect(await store.getModelAliases('failure-risk')).toEqual({ champion: 1 });
     expect((await store.listModelVersions('demand-forecaster')).map((v) => v.kind)).toEqual(['forecaster/holt-winters']);
     expect((await store.listModelVersions('anomaly-detector')).map((v) => [v.version, v.kind])).toEqual([[1, 'detector/robust-z']]);
     await makeEngine(store, clock, 'm2');

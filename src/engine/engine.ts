@@ -32,6 +32,7 @@ import {
   type IsotonicCalibrator,
   type IsotonicCalibratorConfig,
   isotonicCalibratorSpec,
+  isotonicPrior,
   logisticCalibratorSpec,
   type Direction,
   DEFAULT_FORECASTER_KIND,
@@ -40,6 +41,9 @@ import {
   type ModelSpec,
   planCapacity,
 } from '../models/index.js';
+import { KnowledgeBase, knowledgeEntry } from '../learn/knowledge-base.js';
+import { regenerateRunbooks } from '../learn/runbook.js';
+import { type RootCauseCalibrationConfig, rootCauseConfig, TRAINERS, type TrainingReport } from '../learn/training.js';
 import { calibrateRanking, DEFAULT_RCA_CALIBRATION, RCA_MODEL, rankRootCauses } from '../rca/index.js';
 import type {
   Action,
@@ -62,6 +66,7 @@ import type { Point, SeriesRecord } from '../telemetry/types.js';
 import type { Relation, Twin } from '../twin/index.js';
 import { configForStep } from '../forecast/forecaster-config.js';
 import type { EngineConfig } from './config.js';
+import { DEFAULT_LEARN_CONFIG, ModelLearning } from './learning.js';
 import type { EngineHandle, EngineStatus, EngineSwitches, IngestResult, IngestSeries, TwinView } from './handle.js';
 
 /** Model settings of the engine: which spec and config for each role. */
@@ -126,6 +131,8 @@ export interface EngineDeps {
   readonly onError?: (error: unknown, where: string) => void;
   /** Where latencies, scores and feedback are reported (the `/metrics` exposition); none by default. */
   readonly metrics?: EngineMetrics;
+  /** Homeostat's version, recorded in the lineage of trained models. Default `homeostat`. */
+  readonly codeVersion?: string;
   /** Prefix of generated record ids, unique per engine run (the composition root passes one). */
   readonly idPrefix?: string;
 }
@@ -226,8 +233,17 @@ export class Engine implements EngineHandle {
   readonly #executors: ExecutorSet;
   readonly #policy: Policy;
   readonly #config: EngineConfig;
-  readonly #models: EngineModels;
-  readonly #calibrator: Calibrator;
+  #models: EngineModels;
+  #calibrator: Calibrator;
+  /** Serving versions, live outcomes and retraining. */
+  readonly #learning: ModelLearning;
+  /** Every resolved or escalated incident, searchable; the source of runbook drafts. */
+  #knowledge = new KnowledgeBase();
+  /** Knowledge entries added since the runbooks were last regenerated. */
+  #knowledgeChanged = false;
+  #nextRunbooksAt = 0;
+  /** The root-cause calibration served now (its blocks and smoothing), for retraining. */
+  #rcaServed: RootCauseCalibrationConfig;
   /** P(top root-cause hypothesis is right) from its raw confidence; learns from confirmed root causes. */
   #rcaCalibrator: IsotonicCalibrator;
   readonly #detectorModel: ModelRef;
@@ -307,7 +323,28 @@ export class Engine implements EngineHandle {
       rcaCalibrator: isotonicCalibratorSpec.parse(deps.models?.rcaCalibrator ?? {}),
     };
     this.#rcaCalibrator = isotonicCalibratorSpec.create(this.#models.rcaCalibrator, DEFAULT_RCA_CALIBRATION);
+    this.#rcaServed = {
+      blocks: DEFAULT_RCA_CALIBRATION.priorX.map((x, i) => ({
+        x,
+        n: DEFAULT_RCA_CALIBRATION.priorN[i] ?? 0,
+        positives: DEFAULT_RCA_CALIBRATION.priorPositives[i] ?? 0,
+      })),
+      smoothing: this.#models.rcaCalibrator.smoothing,
+    };
     this.#calibrator = logisticCalibratorSpec.create(this.#models.calibrator);
+    this.#learning = new ModelLearning({
+      store: this.#store,
+      bus: this.#bus,
+      clock: this.#clock,
+      config: deps.config.learn ?? DEFAULT_LEARN_CONFIG,
+      codeVersion: deps.codeVersion ?? 'homeostat',
+      served: (name) =>
+        name === 'anomaly-calibrator' ? this.#models.calibrator : name === 'root-cause-calibration' ? this.#rcaServed : undefined,
+      apply: (name, config) => this.#applyChampion(name, config),
+      log: (subject, model, inputs, output, confidence, explanation) =>
+        this.#log('learn', subject, model, inputs, output, confidence, explanation, 0),
+      onError: (error, where) => this.#onError(error, where),
+    });
     this.#detectorModel = { kind: this.#detectorSpec.kind, version: String(this.#detectorSpec.version) };
     this.#switches = { killSwitch: deps.switches?.killSwitch ?? false, dryRun: deps.switches?.dryRun ?? false };
   }
@@ -328,10 +365,26 @@ export class Engine implements EngineHandle {
     for (const prefix of [DETECTOR_KEY, FORECASTER_KEY, FEATURES_KEY, CALIBRATOR_KEY]) {
       for (const rec of await this.#store.loadModelStates(prefix)) this.#restored.set(rec.key, rec);
     }
+    const closed = (await this.#store.listIncidents({ limit: 10_000 })).filter((i) => i.status === 'resolved' || i.status === 'escalated');
+    if (closed.length > 0) {
+      this.#knowledge = KnowledgeBase.build({
+        incidents: closed,
+        anomalies: await this.#store.listAnomalies({ limit: 10_000 }),
+        actions: await this.#store.listActions({ limit: 10_000 }),
+        feedback: await this.#store.listFeedback({ limit: 10_000 }),
+        entities: this.#twin.entities(),
+      });
+    }
+    this.#nextRunbooksAt = this.#clock.now() + (this.#config.learn ?? DEFAULT_LEARN_CONFIG).checkEveryMs;
+    // A trained champion (a promotion before this start) is served; then the root-cause
+    // calibrator's saved state, which holds the labels that arrived since, if it grew from that champion.
+    await this.#learning.start();
     const rcaSaved = (await this.#store.loadModelStates(RCA_CALIBRATOR_KEY)).find((r) => r.key === RCA_CALIBRATOR_KEY);
     if (rcaSaved !== undefined && rcaSaved.kind === isotonicCalibratorSpec.kind && rcaSaved.version === isotonicCalibratorSpec.version) {
       try {
-        this.#rcaCalibrator = isotonicCalibratorSpec.create(this.#models.rcaCalibrator, rcaSaved.state);
+        const restored = isotonicCalibratorSpec.create(this.#models.rcaCalibrator, rcaSaved.state);
+        const prior = (rcaSaved.state as { priorX?: unknown }).priorX;
+        if (JSON.stringify(prior) === JSON.stringify(this.#rcaServed.blocks.map((b) => b.x))) this.#rcaCalibrator = restored;
       } catch (err) {
         this.#onError(err, 'restore root-cause calibrator');
       }
@@ -409,7 +462,7 @@ export class Engine implements EngineHandle {
         name: 'root-cause-calibration',
         kind: isotonicCalibratorSpec.kind,
         specVersion: isotonicCalibratorSpec.version,
-        config: { enabled: this.#models.rcaCalibrated, ...this.#models.rcaCalibrator },
+        config: { enabled: this.#models.rcaCalibrated, ...this.#models.rcaCalibrator, blocks: this.#rcaServed.blocks },
         description: 'P(top root-cause hypothesis is right) from its raw confidence (rca/calibration.ts)',
       },
       {
@@ -1090,6 +1143,91 @@ export class Engine implements EngineHandle {
       this.#nextPruneAt = now + 3600_000;
       await this.#store.prunePoints(now - this.#config.pointsRetentionMs);
     }
+    await this.#learning.tick(now);
+    if (now >= this.#nextRunbooksAt) {
+      this.#nextRunbooksAt = now + (this.#config.learn ?? DEFAULT_LEARN_CONFIG).checkEveryMs;
+      if (this.#knowledgeChanged) {
+        this.#knowledgeChanged = false;
+        await this.#regenerateRunbooks(now);
+      }
+    }
+  }
+
+  /** The knowledge base of closed incidents (search, similar incidents, action success rates). */
+  knowledge(): KnowledgeBase {
+    return this.#knowledge;
+  }
+
+  /** Drafts (or updates) a runbook per cluster of similar closed incidents; logs each one written. */
+  async #regenerateRunbooks(now: number): Promise<void> {
+    try {
+      for (const r of await regenerateRunbooks(this.#knowledge, this.#store, { now })) {
+        if (r.outcome !== 'written') continue;
+        await this.#log(
+          'learn',
+          r.id,
+          RUNBOOK_MODEL,
+          { faultKind: r.faultKind, entityKind: r.entityKind, incidents: r.incidents },
+          { runbook: r.id, generator: r.generator },
+          1,
+          `runbook draft ${r.id} for ${r.faultKind} on ${r.entityKind} from ${r.incidents} closed incidents${r.rewrite ? ` (${r.rewrite})` : ''}`,
+          0,
+        );
+      }
+    } catch (error) {
+      this.#onError(error, 'regenerating runbooks');
+    }
+  }
+
+  /** Adds (or replaces) a closed incident's entry in the knowledge base. */
+  async #learnIncident(incident: Incident): Promise<void> {
+    try {
+      const actions = await this.#store.listActions({ incidentId: incident.id, limit: 1000 });
+      const feedback = (
+        await Promise.all([incident.id, ...actions.map((a) => a.id)].map((id) => this.#store.listFeedback({ subjectId: id, limit: 1000 })))
+      ).flat();
+      this.#knowledge.add(
+        knowledgeEntry(incident, {
+          anomalies: await this.#store.listAnomalies({ incidentId: incident.id, limit: 1000 }),
+          actions,
+          feedback,
+          entities: this.#twin.entities(),
+        }),
+      );
+      this.#knowledgeChanged = true;
+    } catch (error) {
+      this.#onError(error, `knowledge entry of ${incident.id}`);
+    }
+  }
+
+  /** Runs the training pipeline for one model now (`homeostat train`, tests); applies a promotion. */
+  async retrain(name: string, trigger = 'manual', by = 'api'): Promise<TrainingReport> {
+    const trainer = TRAINERS[name];
+    if (trainer === undefined) {
+      throw invalid(`no training pipeline for model ${describeValue(name)} (expected one of ${Object.keys(TRAINERS).join(', ')})`);
+    }
+    return this.#learning.retrain(trainer, this.#clock.now(), trigger, by);
+  }
+
+  /** Version of a registered model serving now. */
+  servingVersion(name: string): number | undefined {
+    return this.#learning.serving(name);
+  }
+
+  /** Serves a promoted champion's config: the anomaly calibrator prior, or the root-cause calibration. */
+  #applyChampion(name: string, config: unknown): void {
+    if (name === 'anomaly-calibrator') {
+      const parsed = logisticCalibratorSpec.parse(config);
+      this.#models = { ...this.#models, calibrator: parsed };
+      this.#calibrator = logisticCalibratorSpec.create(parsed);
+    } else if (name === 'root-cause-calibration') {
+      const c = rootCauseConfig(config);
+      this.#rcaServed = c;
+      this.#rcaCalibrator = isotonicCalibratorSpec.create(
+        { ...this.#models.rcaCalibrator, smoothing: c.smoothing },
+        isotonicPrior(c.blocks),
+      );
+    }
   }
 
   async #advanceIncident(rt: IncidentRuntime, now: number): Promise<void> {
@@ -1555,6 +1693,7 @@ export class Engine implements EngineHandle {
       entity: rt.incident.hypotheses[0]?.entityId ?? rt.incident.entities[0] ?? 'unknown',
       incident: rt.incident,
     });
+    await this.#learnIncident(rt.incident);
   }
 
   // ---------------------------------------------------------------- predict
@@ -1834,8 +1973,17 @@ export class Engine implements EngineHandle {
     if (anomaly !== undefined && (fb.label === 'true_positive' || fb.label === 'false_positive')) {
       this.#metrics?.observeFeedback(anomaly.model.kind, fb.label);
       await this.#learnFromFeedback(fb);
+      await this.#learning.onFeedback(fb, { anomaly: { at: anomaly.at, confidence: anomaly.confidence } });
     }
-    if (fb.subjectType === 'incident' && fb.label === 'root_cause' && !earlier) await this.#learnRootCause(fb);
+    if (fb.subjectType === 'incident' && fb.label === 'root_cause' && !earlier) {
+      const judged = await this.#learnRootCause(fb);
+      if (judged !== undefined) await this.#learning.onFeedback(fb, { rootCause: judged });
+    }
+    if (fb.subjectType === 'incident' && this.#knowledge.get(fb.subjectId) !== undefined) {
+      // A confirmed root cause or a note on a closed incident updates what the knowledge base says of it.
+      const incident = await this.#store.getIncident(fb.subjectId);
+      if (incident !== undefined) await this.#learnIncident(incident);
+    }
     return fb;
   }
 
@@ -1886,10 +2034,10 @@ export class Engine implements EngineHandle {
    * counts, and a capacity plan's hypothesis (another model's probability) teaches nothing here.
    * Saves the calibrator and logs the change as a `learn` decision.
    */
-  async #learnRootCause(fb: Feedback): Promise<void> {
+  async #learnRootCause(fb: Feedback): Promise<{ at: number; confidence: number; right: boolean } | undefined> {
     const incident = await this.#store.getIncident(fb.subjectId);
     const top = incident?.hypotheses[0];
-    if (incident === undefined || top === undefined || top.rawConfidence === undefined || fb.value === undefined) return;
+    if (incident === undefined || top === undefined || top.rawConfidence === undefined || fb.value === undefined) return undefined;
     const started = performance.now();
     const calibrator = this.#rcaCalibrator;
     const raw = top.rawConfidence;
@@ -1916,6 +2064,7 @@ export class Engine implements EngineHandle {
       `root cause of ${incident.id} confirmed as ${fb.value}: the top hypothesis ${top.entityId} was ${right ? 'right' : 'wrong'}; a raw confidence of ${fmt(raw)} now means ${fmt(after)} (was ${fmt(before)}), from ${calibrator.labelCount} confirmed root causes over the shipped prior`,
       performance.now() - started,
     );
+    return { at: incident.openedAt, confidence: top.confidence, right };
   }
 
   twin(): TwinView {
@@ -2009,6 +2158,9 @@ function titleOf(top: Hypothesis): string {
 }
 
 /** Kinds whose saved state is the failure feature windows (state version 1). */
+/** The runbook generator's name in the decision log. */
+const RUNBOOK_MODEL: ModelRef = { kind: 'learn/runbook', version: '1' };
+
 const RISK_STATE_KINDS: ReadonlySet<string> = new Set([failureHeuristicSpec.kind, failureTreesSpec.kind]);
 
 /** The failure-risk part of the engine's models, checked: the kind, and the tree config it needs. */

@@ -5,6 +5,7 @@
  * end-to-end tests build the platform through here, so they run the same code path.
  */
 import type { HomeostatMetrics } from '../api/metrics-exposition.js';
+import { readFileSync } from 'node:fs';
 import { MemoryBus } from '../bus/memory/index.js';
 import { type Clock, ManualClock, systemClock } from '../clock.js';
 import { parsePolicy } from '../decide/index.js';
@@ -49,6 +50,12 @@ export interface PlatformOptions {
   readonly idPrefix?: string;
   /** With the simulator: a simulated on-call person fixes faults this long after they fail. */
   readonly operatorDelayMs?: number;
+  /**
+   * With the simulator: the simulated on-call person labels anomalies (true/false positive) and
+   * finished incidents (root cause) from the ground truth this long after they were raised.
+   * Default: no labels.
+   */
+  readonly operatorLabelDelayMs?: number;
   readonly onError?: (error: unknown, where: string) => void;
   /** Homeostat's own metrics: fed by the bus and the engine, read at scrape time (`/metrics`). */
   readonly metrics?: HomeostatMetrics;
@@ -72,6 +79,9 @@ export interface Platform {
   close(): Promise<void>;
 }
 
+/** Homeostat's version (package.json), recorded in the lineage of the models it trains. */
+const CODE_VERSION = `homeostat ${(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version}`;
+
 /** Builds and starts a platform. */
 export async function createPlatform(options: PlatformOptions): Promise<Platform> {
   const policy = parsePolicy(options.policyText);
@@ -81,6 +91,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   const notifier = options.notify ? createNotifier(options.notify, options.log ? { log: options.log } : {}) : undefined;
   notifier?.attach(bus);
   options.metrics?.attach(bus);
+  if (notifier) options.metrics?.watchNotifier(() => notifier.stats());
   const twin = new Twin();
   const sim = options.sim !== undefined ? new FleetSimulator(options.sim) : undefined;
   if (sim) twin.load(sim.topology);
@@ -108,6 +119,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     ...(options.idPrefix ? { idPrefix: options.idPrefix } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    codeVersion: CODE_VERSION,
   });
   await engine.start();
   if (options.metrics) {
@@ -116,7 +128,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   }
   const driver =
     sim && clock instanceof ManualClock
-      ? new SimDriver(engine, sim, clock, options.operatorDelayMs !== undefined ? { operatorDelayMs: options.operatorDelayMs } : {})
+      ? new SimDriver(engine, sim, clock, {
+          ...(options.operatorDelayMs !== undefined ? { operatorDelayMs: options.operatorDelayMs } : {}),
+          ...(options.operatorLabelDelayMs !== undefined ? { labels: { delayMs: options.operatorLabelDelayMs, store } } : {}),
+        })
       : undefined;
   return {
     engine,

@@ -5,7 +5,9 @@
  * engine's time-driven work. Deterministic under the simulator's seed.
  */
 import type { ManualClock } from '../clock.js';
-import type { FleetSimulator } from '../sim/index.js';
+import type { Anomaly, Incident } from '../records/types.js';
+import type { FaultTruth, FleetSimulator } from '../sim/index.js';
+import type { Store } from '../store/store.js';
 import type { Engine } from './engine.js';
 import type { IngestSeries } from './handle.js';
 
@@ -17,7 +19,21 @@ export interface SimDriverOptions {
    * engine escalates or misses. Default: nobody (faults stay until the engine fixes them).
    */
   readonly operatorDelayMs?: number;
+  /**
+   * The simulated on-call person also labels what the engine said, from the ground truth, this
+   * long after it said it: every anomaly a true or false positive, every finished incident that
+   * belongs to a fault its root cause (incidents that belong to none are left unlabelled). The
+   * labels go through `Engine.feedback` with source `simulator`, as an operator's would.
+   * Needs `store` (to read what the engine raised). Default: no labels.
+   */
+  readonly labels?: { readonly delayMs: number; readonly store: Store };
 }
+
+/** A fault is "around" a time from 10 min before its onset to 30 min after it ended (the loop bench's rule). */
+const BEFORE_MS = 10 * 60_000;
+const AFTER_MS = 30 * 60_000;
+/** The person labels in rounds, this often (simulated time). */
+const LABEL_EVERY_MS = 10 * 60_000;
 
 /** Steps the simulator and feeds the engine. */
 export class SimDriver {
@@ -28,6 +44,10 @@ export class SimDriver {
   #topology: FleetSimulator['topology'];
   readonly #operatorDelayMs: number;
   readonly #operatorFixed = new Set<string>();
+  readonly #labeller?: { readonly delayMs: number; readonly store: Store };
+  #labelledUntil = Number.NEGATIVE_INFINITY;
+  readonly #labelled = new Set<string>();
+  #labelCount = 0;
   #steps = 0;
 
   constructor(engine: Engine, sim: FleetSimulator, clock: ManualClock, options: SimDriverOptions = {}) {
@@ -35,12 +55,18 @@ export class SimDriver {
     this.#sim = sim;
     this.#clock = clock;
     this.#operatorDelayMs = options.operatorDelayMs ?? Number.POSITIVE_INFINITY;
+    if (options.labels !== undefined) this.#labeller = options.labels;
     this.#topology = sim.topology;
   }
 
   /** Steps taken so far. */
   get steps(): number {
     return this.#steps;
+  }
+
+  /** Labels the simulated on-call person gave so far. */
+  get labelsGiven(): number {
+    return this.#labelCount;
   }
 
   /** Ids of faults the simulated on-call person fixed (not the engine). */
@@ -78,7 +104,54 @@ export class SimDriver {
       this.#topology = topology;
       await this.#engine.syncTopology(topology);
     }
+    if (this.#labeller !== undefined && tick.t - this.#labelledUntil >= LABEL_EVERY_MS + this.#labeller.delayMs) {
+      await this.#label(tick.t - this.#labeller.delayMs);
+    }
     this.#steps++;
+  }
+
+  /** Labels what the engine said before `untilMs` and has not been labelled yet. */
+  async #label(untilMs: number): Promise<void> {
+    const labels = this.#labeller;
+    if (labels === undefined) return;
+    const fromMs = Number.isFinite(this.#labelledUntil) ? this.#labelledUntil - 6 * 3600_000 : untilMs - 86_400_000;
+    this.#labelledUntil = untilMs;
+    const truth = this.#sim.truth();
+    const around = (f: FaultTruth, at: number): boolean =>
+      at >= f.onsetMs - BEFORE_MS &&
+      at <= (f.fixedAtMs ?? f.naturalEndMs ?? Number.POSITIVE_INFINITY) + AFTER_MS &&
+      f.status !== 'scheduled';
+    const anomalies = (await labels.store.listAnomalies({ fromMs, toMs: untilMs, limit: 10_000 })).filter((a) => !this.#labelled.has(a.id));
+    for (const a of anomalies.sort((x, y) => x.at - y.at)) {
+      this.#labelled.add(a.id);
+      const real = truth.some((f) => f.affected.includes(a.entityId) && around(f, a.at));
+      await this.#give(a, real);
+    }
+    const incidents = await labels.store.listIncidents({ fromMs, toMs: untilMs, limit: 10_000 });
+    for (const inc of incidents) {
+      if ((inc.status !== 'resolved' && inc.status !== 'escalated') || this.#labelled.has(inc.id)) continue;
+      const fault = faultOf(inc, truth, around);
+      this.#labelled.add(inc.id);
+      if (fault === undefined) continue;
+      await this.#engine.feedback({
+        subjectType: 'incident',
+        subjectId: inc.id,
+        label: 'root_cause',
+        value: fault.rootCause,
+        source: 'simulator',
+      });
+      this.#labelCount++;
+    }
+  }
+
+  async #give(a: Anomaly, real: boolean): Promise<void> {
+    await this.#engine.feedback({
+      subjectType: 'anomaly',
+      subjectId: a.id,
+      label: real ? 'true_positive' : 'false_positive',
+      source: 'simulator',
+    });
+    this.#labelCount++;
   }
 
   /** Runs `steps` steps, calling `onStep` after each (for progress). */
@@ -88,4 +161,21 @@ export class SimDriver {
       onStep?.(i + 1);
     }
   }
+}
+
+/** The fault an incident belongs to: around its opening, on one of its entities, its root cause first. */
+function faultOf(inc: Incident, truth: readonly FaultTruth[], around: (f: FaultTruth, at: number) => boolean): FaultTruth | undefined {
+  let best: FaultTruth | undefined;
+  let fit = 0;
+  for (const f of truth) {
+    if (!around(f, inc.openedAt)) continue;
+    const overlap = inc.entities.filter((e) => f.affected.includes(e)).length;
+    if (overlap === 0) continue;
+    const score = (inc.entities.includes(f.rootCause) ? 1000 : 0) + overlap / inc.entities.length;
+    if (score > fit) {
+      fit = score;
+      best = f;
+    }
+  }
+  return best;
 }

@@ -265,7 +265,87 @@ export interface ModelVersion {
   readonly specVersion: number;
   readonly config: unknown;
   readonly state: unknown;
+  /** Offline metrics from validation (e.g. `mae`, `rel_mae_vs_champion`, `ece`). */
   readonly metrics: Readonly<Record<string, number>>;
   readonly stage: 'champion' | 'challenger' | 'archived' | 'none';
   readonly createdAt: number;
+  /** Where the version came from; absent for versions recorded before lineage existed. */
+  readonly lineage?: ModelLineage;
+  /** Free text: why it exists, what changed (MLflow's version description). */
+  readonly description?: string;
+}
+
+/** Where a model version came from: data, features, code, parameters, who or what trained it. */
+export interface ModelLineage {
+  /** `engine` (recorded at start), `engine:retrain`, `cli:train`, or an operator's name. */
+  readonly trainedBy: string;
+  readonly trainedAt: number;
+  /** Homeostat's package version (and git commit when known). */
+  readonly codeVersion: string;
+  /** The training data window (epoch ms), when trained on stored data. */
+  readonly dataWindow?: { readonly fromMs: number; readonly toMs: number };
+  /** SHA-256 of the training rows (hex), so two versions trained on the same data can be told apart. */
+  readonly dataFingerprint?: string;
+  readonly featureSet?: readonly string[];
+  readonly parameters?: Readonly<Record<string, unknown>>;
+  /** What triggered the training: `schedule`, `drift: …`, `labels: …`, `accuracy: …`, `manual`. */
+  readonly trigger?: string;
+}
+
+/** Aliases a model version can carry (MLflow 2's aliases; `champion` is the version served). */
+export type ModelAlias = 'champion' | 'challenger';
+
+/** One change of a model's alias: the serving history (which version served when, and why). */
+export interface ModelAliasEvent {
+  readonly name: string;
+  readonly alias: ModelAlias;
+  /** The version that now carries the alias; null when the alias was removed. */
+  readonly version: number | null;
+  readonly at: number;
+  /** `engine:retrain`, `cli`, `api`, or an operator's name. */
+  readonly by: string;
+  readonly reason: string;
+}
+
+/**
+ * One observed outcome of a model output, as a person labels it or time reveals it: the raw
+ * material of live accuracy and live calibration. A classification outcome (an anomaly confirmed
+ * or rejected, a failure forecast that came true or not, a root cause confirmed) has `correct`
+ * and the `confidence` the model gave; a regression outcome (a forecast meeting its actual) has
+ * `error` (absolute) and, when an interval was given, `covered`.
+ */
+export interface ModelOutcome {
+  readonly id: string;
+  readonly name: string;
+  readonly version: number;
+  readonly at: number;
+  readonly kind: 'classification' | 'regression';
+  readonly correct?: boolean;
+  readonly confidence?: number;
+  readonly error?: number;
+  /** Relative error |actual − forecast| / max(|actual|, ε), for scale-free comparisons. */
+  readonly relError?: number;
+  readonly covered?: boolean;
+  /** The output it is about (anomaly, prediction, incident id). */
+  readonly subject?: string;
+}
+
+/** A runbook drafted from a cluster of similar resolved incidents; a draft until a person approves it. */
+export interface Runbook {
+  readonly id: string;
+  readonly title: string;
+  readonly status: 'draft' | 'approved' | 'retired';
+  readonly faultKind: string;
+  readonly entityKind: string;
+  /** The runbook as Markdown: when it applies, diagnosis, actions with success rates, verification, rollback. */
+  readonly markdown: string;
+  /** The same as a policy rule the decide step reads (YAML of `rules:` entries). */
+  readonly policyYaml: string;
+  /** The resolved incidents it was drawn from. */
+  readonly incidentIds: readonly string[];
+  readonly generator: 'offline' | 'llm';
+  readonly generatedAt: number;
+  readonly updatedAt: number;
+  readonly approvedAt?: number;
+  readonly approvedBy?: string;
 }

@@ -4,11 +4,24 @@
  * adapter's test file. Each test gets a fresh, migrated, empty store from `open` and closes it.
  * Covers round-trips of every record type, upserts, list filters, ordering and limits, point
  * range reads, duplicate points, pruning, the append-only decision log, model version conflicts,
- * model states by prefix and the error on a bad limit.
+ * model states by prefix, version updates, aliases and their serving history, model outcomes,
+ * runbooks and the error on a bad limit.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HomeostatError } from '../errors.js';
-import type { Action, Anomaly, ChangeEvent, Decision, Feedback, Incident, ModelVersion, Prediction } from '../records/types.js';
+import type {
+  Action,
+  Anomaly,
+  ChangeEvent,
+  Decision,
+  Feedback,
+  Incident,
+  ModelAliasEvent,
+  ModelOutcome,
+  ModelVersion,
+  Prediction,
+  Runbook,
+} from '../records/types.js';
 import type { SeriesRecord } from '../telemetry/types.js';
 import type { Entity } from '../twin/types.js';
 import type { Store } from './store.js';
@@ -543,6 +556,151 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(error.code).toBe('conflict');
         expect(error.message).toContain('"robust" already has version 2');
         expect(await store.listModelVersions('robust')).toEqual([v1, v2]);
+      });
+    });
+
+    describe('model registry', () => {
+      const model = { name: 'detector', kind: 'detector/robust-z', description: 'per-series detector', createdAt: 1 };
+      const lineage = {
+        trainedBy: 'cli:train',
+        trainedAt: 500,
+        codeVersion: '0.1.0',
+        dataWindow: { fromMs: 0, toMs: 400 },
+        dataFingerprint: 'ab12',
+        featureSet: ['cpu_utilization'],
+        parameters: { alpha: 0.05 },
+        trigger: 'manual',
+      };
+      const aliasEvent = (alias: ModelAliasEvent['alias'], version: number | null, at: number): ModelAliasEvent => ({
+        name: 'detector',
+        alias,
+        version,
+        at,
+        by: 'cli',
+        reason: `step at ${at}`,
+      });
+      async function withVersions(): Promise<void> {
+        await store.upsertModel(model);
+        await store.putModelVersion(modelVersion('detector', 1, { stage: 'none' }));
+        await store.putModelVersion(modelVersion('detector', 2, { stage: 'none', lineage, description: 'retrained' }));
+      }
+
+      it('updateModelVersion changes stage, metrics and description only, and returns the result', async () => {
+        await withVersions();
+        const updated = await store.updateModelVersion('detector', 2, { stage: 'champion', metrics: { mae: 0.5 } });
+        const expected = modelVersion('detector', 2, { stage: 'champion', lineage, description: 'retrained', metrics: { mae: 0.5 } });
+        expect(updated).toEqual(expected);
+        expect(await store.listModelVersions('detector')).toEqual([modelVersion('detector', 1, { stage: 'none' }), expected]);
+        const described = await store.updateModelVersion('detector', 2, { description: 'why' });
+        expect(described).toEqual({ ...expected, description: 'why' });
+        expect((await store.listModelVersions('detector'))[1]).toEqual({ ...expected, description: 'why' });
+      });
+
+      it('updateModelVersion of an unknown version is not_found', async () => {
+        await withVersions();
+        const error = await rejection(store.updateModelVersion('detector', 9, { stage: 'archived' }));
+        expect(error.code).toBe('not_found');
+        expect(error.message).toBe('model "detector" has no version 9');
+        expect((await rejection(store.updateModelVersion('ghost', 1, { stage: 'archived' }))).code).toBe('not_found');
+      });
+
+      it('aliases move, are removed with null, and every change is kept in order', async () => {
+        await withVersions();
+        expect(await store.getModelAliases('detector')).toEqual({});
+        await store.setModelAlias(aliasEvent('champion', 1, 100));
+        await store.setModelAlias(aliasEvent('challenger', 2, 100));
+        expect(await store.getModelAliases('detector')).toEqual({ champion: 1, challenger: 2 });
+        await store.setModelAlias(aliasEvent('champion', 2, 200));
+        await store.setModelAlias(aliasEvent('challenger', null, 200));
+        expect(await store.getModelAliases('detector')).toEqual({ champion: 2 });
+        expect(await store.listModelAliasEvents('detector')).toEqual([
+          aliasEvent('champion', 1, 100),
+          aliasEvent('challenger', 2, 100),
+          aliasEvent('champion', 2, 200),
+          aliasEvent('challenger', null, 200),
+        ]);
+        expect(await store.listModelAliasEvents('other')).toEqual([]);
+        expect(await store.getModelAliases('other')).toEqual({});
+      });
+
+      it('an alias to an unknown model or version is not_found and changes nothing', async () => {
+        await withVersions();
+        await store.setModelAlias(aliasEvent('champion', 1, 100));
+        const version = await rejection(store.setModelAlias(aliasEvent('champion', 3, 200)));
+        expect(version.code).toBe('not_found');
+        expect(version.message).toBe('model "detector" has no version 3');
+        const unknown = await rejection(store.setModelAlias({ ...aliasEvent('champion', 1, 200), name: 'ghost' }));
+        expect(unknown.message).toBe('model "ghost" not found');
+        expect(await store.getModelAliases('detector')).toEqual({ champion: 1 });
+        expect(await store.listModelAliasEvents('detector')).toEqual([aliasEvent('champion', 1, 100)]);
+      });
+
+      it('outcomes round-trip newest first, filter by version and time, keep the first of an id', async () => {
+        const outcome = (id: string, version: number, at: number, over: Partial<ModelOutcome> = {}): ModelOutcome => ({
+          id,
+          name: 'detector',
+          version,
+          at,
+          kind: 'classification',
+          correct: true,
+          confidence: 0.9,
+          subject: `a-${id}`,
+          ...over,
+        });
+        const o1 = outcome('o1', 1, 100);
+        const o2 = outcome('o2', 2, 300, { correct: false, confidence: 0.6 });
+        const o3 = outcome('o3', 2, 200);
+        const o4: ModelOutcome = {
+          id: 'o4',
+          name: 'forecaster',
+          version: 1,
+          at: 250,
+          kind: 'regression',
+          error: 2.5,
+          relError: 0.1,
+          covered: true,
+        };
+        await store.insertModelOutcomes([o1, o2, o3, o4]);
+        await store.insertModelOutcomes([{ ...o1, correct: false }]);
+        expect(await store.listModelOutcomes({ name: 'detector' })).toEqual([o2, o3, o1]);
+        expect(await store.listModelOutcomes({ name: 'detector', version: 2 })).toEqual([o2, o3]);
+        expect(await store.listModelOutcomes({ name: 'detector', fromMs: 150, toMs: 300 })).toEqual([o3]);
+        expect(await store.listModelOutcomes({ name: 'detector', limit: 1 })).toEqual([o2]);
+        expect(await store.listModelOutcomes({ name: 'forecaster' })).toEqual([o4]);
+        expect(await store.listModelOutcomes({ name: 'none' })).toEqual([]);
+        const bad = await rejection(store.listModelOutcomes({ name: 'detector', fromMs: Number.NaN }));
+        expect(bad.message).toBe('fromMs must be a finite time in epoch milliseconds (got NaN)');
+      });
+
+      it('runbooks upsert by id, get, list by status, most recently updated first', async () => {
+        const runbook = (id: string, updatedAt: number, over: Partial<Runbook> = {}): Runbook => ({
+          id,
+          title: `memory leak on service (${id})`,
+          status: 'draft',
+          faultKind: 'memory_leak',
+          entityKind: 'service',
+          markdown: '# Memory leak\n\n1. restart (worked 9 of 10)',
+          policyYaml: 'rules:\n  - fault: memory_leak\n    action: restart\n',
+          incidentIds: ['inc-1', 'inc-2'],
+          generator: 'offline',
+          generatedAt: 100,
+          updatedAt,
+          ...over,
+        });
+        const r1 = runbook('rb-1', 100);
+        const r2 = runbook('rb-2', 300, { faultKind: 'disk_fill', entityKind: 'host' });
+        await store.upsertRunbook(r1);
+        await store.upsertRunbook(r2);
+        expect(await store.getRunbook('rb-1')).toEqual(r1);
+        expect(await store.getRunbook('rb-9')).toBeUndefined();
+        expect(await store.listRunbooks()).toEqual([r2, r1]);
+        const approved = { ...r1, status: 'approved', updatedAt: 400, approvedAt: 400, approvedBy: 'alice' } satisfies Runbook;
+        await store.upsertRunbook(approved);
+        expect(await store.getRunbook('rb-1')).toEqual(approved);
+        expect(await store.listRunbooks()).toEqual([approved, r2]);
+        expect(await store.listRunbooks({ status: 'draft' })).toEqual([r2]);
+        expect(await store.listRunbooks({ status: 'approved' })).toEqual([approved]);
+        expect(await store.listRunbooks({ status: 'retired' })).toEqual([]);
       });
     });
 

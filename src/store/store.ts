@@ -13,10 +13,14 @@ import type {
   Feedback,
   Incident,
   IncidentStatus,
+  ModelAlias,
+  ModelAliasEvent,
+  ModelOutcome,
   ModelRecord,
   ModelVersion,
   Prediction,
   PredictionKind,
+  Runbook,
 } from '../records/types.js';
 import type { Point, SeriesRecord } from '../telemetry/types.js';
 import type { Entity, Relation } from '../twin/types.js';
@@ -106,6 +110,33 @@ export interface Store {
   /** Adds a version; `conflict` if (name, version) exists. */
   putModelVersion(version: ModelVersion): Promise<void>;
   listModelVersions(name: string): Promise<ModelVersion[]>;
+  /**
+   * Changes a version's mutable fields (stage, offline metrics, description); `not_found` when it
+   * does not exist. Config, state and lineage never change.
+   */
+  updateModelVersion(
+    name: string,
+    version: number,
+    patch: Partial<Pick<ModelVersion, 'stage' | 'metrics' | 'description'>>,
+  ): Promise<ModelVersion>;
+  /**
+   * Moves an alias to a version (or removes it with `version: null`) and appends the change to
+   * the serving history, in one transaction; `not_found` for an unknown model or version.
+   */
+  setModelAlias(event: ModelAliasEvent): Promise<void>;
+  /** Current aliases of a model: alias → version. */
+  getModelAliases(name: string): Promise<Partial<Record<ModelAlias, number>>>;
+  /** The serving history of a model, oldest first. */
+  listModelAliasEvents(name: string): Promise<ModelAliasEvent[]>;
+
+  insertModelOutcomes(outcomes: readonly ModelOutcome[]): Promise<void>;
+  /** Outcomes of a model (one version, or all), newest first. */
+  listModelOutcomes(filter: Page & { name: string; version?: number }): Promise<ModelOutcome[]>;
+
+  /** Inserts or replaces a runbook by id. */
+  upsertRunbook(runbook: Runbook): Promise<void>;
+  getRunbook(id: string): Promise<Runbook | undefined>;
+  listRunbooks(filter?: { status?: Runbook['status'] }): Promise<Runbook[]>;
 
   /** Saves streaming model states (replacing by key), in one transaction. */
   saveModelStates(states: readonly ModelStateRecord[]): Promise<void>;

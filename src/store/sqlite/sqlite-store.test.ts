@@ -52,6 +52,7 @@ describe('SqliteStore on a file', () => {
       expect(raw.prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version').all()).toEqual([
         { version: 1, name: 'initial', applied_at: 1_700_000_000_000 },
         { version: 2, name: 'decisions_append_only', applied_at: 1_700_000_000_000 },
+        { version: 3, name: 'registry', applied_at: 1_700_000_000_000 },
       ]);
     } finally {
       raw.close();

@@ -48,10 +48,14 @@ import type {
   Feedback,
   Incident,
   IncidentStatus,
+  ModelAlias,
+  ModelAliasEvent,
+  ModelOutcome,
   ModelRecord,
   ModelVersion,
   Prediction,
   PredictionKind,
+  Runbook,
 } from '../../records/types.js';
 import type { Point, SeriesRecord } from '../../telemetry/types.js';
 import type { Entity, Relation } from '../../twin/types.js';
@@ -104,10 +108,14 @@ interface Tables {
   models: { name: string; kind: string; created_at: number; body: string };
   model_versions: { name: string; version: number; stage: string; created_at: number; body: string };
   model_states: { key: string; kind: string; version: number; state: string; updated_at: number };
+  model_aliases: { name: string; alias: string; version: number; updated_at: number };
+  model_alias_events: { name: string; seq: number; alias: string; version: number | null; at: number; body: string };
+  model_outcomes: { id: string; name: string; version: number; at: number; body: string };
+  runbooks: { id: string; status: string; fault_kind: string; entity_kind: string; updated_at: number; body: string };
 }
 
 /** Tables read by the paged list methods: each has `id`, `body` and a time column. */
-type PagedTable = 'anomalies' | 'predictions' | 'events' | 'incidents' | 'decisions' | 'actions' | 'feedback';
+type PagedTable = 'anomalies' | 'predictions' | 'events' | 'incidents' | 'decisions' | 'actions' | 'feedback' | 'model_outcomes';
 
 /**
  * The SQLite adapter of the {@link Store} port. Prefer {@link openSqliteStore}, which also migrates.
@@ -565,6 +573,165 @@ export class SqliteStore implements Store {
     return rows.map((row) => JSON.parse(row.body) as ModelVersion);
   }
 
+  /**
+   * Changes a version's stage, offline metrics and/or description (absent fields are kept),
+   * rewriting its JSON body and stage column in one transaction; returns the changed version.
+   * @throws HomeostatError('not_found') if the model has no such version.
+   */
+  async updateModelVersion(
+    name: string,
+    version: number,
+    patch: Partial<Pick<ModelVersion, 'stage' | 'metrics' | 'description'>>,
+  ): Promise<ModelVersion> {
+    return this.#db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('model_versions')
+        .select('body')
+        .where('name', '=', name)
+        .where('version', '=', version)
+        .executeTakeFirst();
+      if (row === undefined) throw new HomeostatError('not_found', `model ${describe(name)} has no version ${describe(version)}`);
+      const before = JSON.parse(row.body) as ModelVersion;
+      const after: ModelVersion = {
+        ...before,
+        ...(patch.stage === undefined ? {} : { stage: patch.stage }),
+        ...(patch.metrics === undefined ? {} : { metrics: patch.metrics }),
+        ...(patch.description === undefined ? {} : { description: patch.description }),
+      };
+      await trx
+        .updateTable('model_versions')
+        .set({ stage: after.stage, body: JSON.stringify(after) })
+        .where('name', '=', name)
+        .where('version', '=', version)
+        .execute();
+      return after;
+    });
+  }
+
+  /**
+   * Moves an alias to a version (or removes it with `version: null`) and appends the event to the
+   * serving history, in one transaction.
+   * @throws HomeostatError('not_found') for an unknown model, or a version the model does not have.
+   */
+  async setModelAlias(event: ModelAliasEvent): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      const model = await trx.selectFrom('models').select('name').where('name', '=', event.name).executeTakeFirst();
+      if (model === undefined) throw new HomeostatError('not_found', `model ${describe(event.name)} not found`);
+      if (event.version === null) {
+        await trx.deleteFrom('model_aliases').where('name', '=', event.name).where('alias', '=', event.alias).execute();
+      } else {
+        const version = await trx
+          .selectFrom('model_versions')
+          .select('version')
+          .where('name', '=', event.name)
+          .where('version', '=', event.version)
+          .executeTakeFirst();
+        if (version === undefined) {
+          throw new HomeostatError('not_found', `model ${describe(event.name)} has no version ${describe(event.version)}`);
+        }
+        await trx
+          .insertInto('model_aliases')
+          .values({ name: event.name, alias: event.alias, version: event.version, updated_at: event.at })
+          .onConflict((oc) =>
+            oc.columns(['name', 'alias']).doUpdateSet((eb) => ({
+              version: eb.ref('excluded.version'),
+              updated_at: eb.ref('excluded.updated_at'),
+            })),
+          )
+          .execute();
+      }
+      const last = await trx
+        .selectFrom('model_alias_events')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .where('name', '=', event.name)
+        .executeTakeFirst();
+      await trx
+        .insertInto('model_alias_events')
+        .values({
+          name: event.name,
+          seq: (last?.seq ?? 0) + 1,
+          alias: event.alias,
+          version: event.version,
+          at: event.at,
+          body: JSON.stringify(event),
+        })
+        .execute();
+    });
+  }
+
+  /** Current aliases of a model, alias → version (empty for an unknown model). */
+  async getModelAliases(name: string): Promise<Partial<Record<ModelAlias, number>>> {
+    const rows = await this.#db
+      .selectFrom('model_aliases')
+      .select(['alias', 'version'])
+      .where('name', '=', name)
+      .orderBy('alias')
+      .execute();
+    const aliases: Partial<Record<ModelAlias, number>> = {};
+    for (const row of rows) aliases[row.alias as ModelAlias] = row.version;
+    return aliases;
+  }
+
+  /** The serving history of a model in the order the changes were made (empty for an unknown model). */
+  async listModelAliasEvents(name: string): Promise<ModelAliasEvent[]> {
+    const rows = await this.#db.selectFrom('model_alias_events').select('body').where('name', '=', name).orderBy('seq').execute();
+    return rows.map((row) => JSON.parse(row.body) as ModelAliasEvent);
+  }
+
+  /** Inserts outcomes; a repeated id keeps the stored one. */
+  async insertModelOutcomes(outcomes: readonly ModelOutcome[]): Promise<void> {
+    const rows = outcomes.map((o) => ({ id: o.id, name: o.name, version: o.version, at: o.at, body: JSON.stringify(o) }));
+    await this.#inChunks(rows, 5, (trx, chunk) =>
+      trx
+        .insertInto('model_outcomes')
+        .values(chunk)
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute(),
+    );
+  }
+
+  /** Outcomes of one model (one version, or all), newest first by `at`, ties by id descending. */
+  async listModelOutcomes(filter: Page & { name: string; version?: number }): Promise<ModelOutcome[]> {
+    return this.#list<ModelOutcome>('model_outcomes', 'at', filter, { name: filter.name, version: filter.version });
+  }
+
+  /** Inserts or replaces a runbook by id. */
+  async upsertRunbook(runbook: Runbook): Promise<void> {
+    await this.#db
+      .insertInto('runbooks')
+      .values({
+        id: runbook.id,
+        status: runbook.status,
+        fault_kind: runbook.faultKind,
+        entity_kind: runbook.entityKind,
+        updated_at: runbook.updatedAt,
+        body: JSON.stringify(runbook),
+      })
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'),
+          fault_kind: eb.ref('excluded.fault_kind'),
+          entity_kind: eb.ref('excluded.entity_kind'),
+          updated_at: eb.ref('excluded.updated_at'),
+          body: eb.ref('excluded.body'),
+        })),
+      )
+      .execute();
+  }
+
+  /** The runbook with this id, or undefined. */
+  async getRunbook(id: string): Promise<Runbook | undefined> {
+    return this.#getBody<Runbook>('runbooks', id);
+  }
+
+  /** Runbooks (of one status, or all), most recently updated first, ties by id ascending. */
+  async listRunbooks(filter: { status?: Runbook['status'] } = {}): Promise<Runbook[]> {
+    let query = this.#db.selectFrom('runbooks').select('body');
+    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+    const rows = await query.orderBy('updated_at', 'desc').orderBy('id').execute();
+    return rows.map((row) => JSON.parse(row.body) as Runbook);
+  }
+
   /** Saves streaming model states in one transaction, replacing by key (a repeated key: the last wins). */
   async saveModelStates(states: readonly ModelStateRecord[]): Promise<void> {
     const rows = lastById(states, (s) => s.key).map((s) => ({
@@ -626,12 +793,17 @@ export class SqliteStore implements Store {
     });
   }
 
-  async #getBody<T>(table: 'anomalies' | 'incidents' | 'actions', id: string): Promise<T | undefined> {
+  async #getBody<T>(table: 'anomalies' | 'incidents' | 'actions' | 'runbooks', id: string): Promise<T | undefined> {
     const row = await this.#db.selectFrom(table).select('body').where('id', '=', id).executeTakeFirst();
     return row === undefined ? undefined : (JSON.parse(row.body) as T);
   }
 
-  async #list<T>(table: PagedTable, timeColumn: string, page: Page, equals: Readonly<Record<string, string | undefined>>): Promise<T[]> {
+  async #list<T>(
+    table: PagedTable,
+    timeColumn: string,
+    page: Page,
+    equals: Readonly<Record<string, string | number | undefined>>,
+  ): Promise<T[]> {
     const limit = checkLimit(page.limit, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
     const time = sql.ref(timeColumn);
     const conditions: Expression<SqlBool>[] = [];
