@@ -21,8 +21,10 @@ export interface SimDriverOptions {
   readonly operatorDelayMs?: number;
   /**
    * The simulated on-call person also labels what the engine said, from the ground truth, this
-   * long after it said it: every anomaly a true or false positive, every finished incident that
-   * belongs to a fault its root cause (incidents that belong to none are left unlabelled). The
+   * long after it said it: every anomaly a true positive when it is on an entity a fault moves or
+   * part of an incident that belongs to a fault (the loop bench's matching rule), else a false
+   * positive; every finished incident that belongs to a fault its root cause (incidents that
+   * belong to none are left unlabelled). The
    * labels go through `Engine.feedback` with source `simulator`, as an operator's would.
    * Needs `store` (to read what the engine raised). Default: no labels.
    */
@@ -122,9 +124,21 @@ export class SimDriver {
       at <= (f.fixedAtMs ?? f.naturalEndMs ?? Number.POSITIVE_INFINITY) + AFTER_MS &&
       f.status !== 'scheduled';
     const anomalies = (await labels.store.listAnomalies({ fromMs, toMs: untilMs, limit: 10_000 })).filter((a) => !this.#labelled.has(a.id));
+    const incidentFault = new Map<string, boolean>();
     for (const a of anomalies.sort((x, y) => x.at - y.at)) {
       this.#labelled.add(a.id);
-      const real = truth.some((f) => f.affected.includes(a.entityId) && around(f, a.at));
+      // Real when it is a symptom of a fault: on an entity the fault moves, or part of an incident
+      // that belongs to a fault (a surge also loads what the truth does not list, e.g. its callers).
+      let real = truth.some((f) => f.affected.includes(a.entityId) && around(f, a.at));
+      if (!real && a.incidentId !== undefined) {
+        let belongs = incidentFault.get(a.incidentId);
+        if (belongs === undefined) {
+          const inc = await labels.store.getIncident(a.incidentId);
+          belongs = inc !== undefined && faultOf(inc, truth, around) !== undefined;
+          incidentFault.set(a.incidentId, belongs);
+        }
+        real = belongs;
+      }
       await this.#give(a, real);
     }
     const incidents = await labels.store.listIncidents({ fromMs, toMs: untilMs, limit: 10_000 });
