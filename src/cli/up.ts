@@ -30,6 +30,8 @@ export interface UpConfig {
   readonly warmupMs: number;
   readonly faultEveryMs: number;
   readonly operatorDelayMs: number;
+  /** With the simulator: the simulated on-call person labels anomalies and root causes from the ground truth. */
+  readonly operatorLabels: boolean;
   readonly policy: string;
   /** A trained `risk/failure-trees` model file, or 'heuristic' (the default: `risk/failure-heuristic`). */
   readonly failureModel: string;
@@ -66,6 +68,7 @@ export const UP_DEFAULTS: UpConfig = {
   warmupMs: 24 * 3600_000,
   faultEveryMs: 45 * 60_000,
   operatorDelayMs: 2 * 3600_000,
+  operatorLabels: true,
   policy: join(ROOT, 'policies/default.yaml'),
   failureModel: 'heuristic',
   topology: '',
@@ -124,6 +127,14 @@ export const UP_FLAGS: readonly FlagSpec[] = [
     description: 'a simulated on-call person fixes a fault this long after it fails',
     defaultText: '2h',
     env: 'HOMEOSTAT_OPERATOR_DELAY',
+  },
+  {
+    name: 'operator-labels',
+    type: 'boolean',
+    description:
+      'with the simulator, a simulated on-call person labels anomalies and root causes from the ground truth (live accuracy, retraining)',
+    defaultText: 'true',
+    env: 'HOMEOSTAT_OPERATOR_LABELS',
   },
   {
     name: 'policy',
@@ -344,7 +355,13 @@ export async function startUp(cfg: UpConfig, env: NodeJS.ProcessEnv, log: (line:
     dbPath: cfg.db,
     policyText,
     ...(trees ? { models: { failureRiskKind: 'risk/failure-trees', failureTrees: trees } } : {}),
-    ...(cfg.sim ? { sim: { seed: cfg.seed, startMs }, operatorDelayMs: cfg.operatorDelayMs } : {}),
+    ...(cfg.sim
+      ? {
+          sim: { seed: cfg.seed, startMs },
+          operatorDelayMs: cfg.operatorDelayMs,
+          ...(cfg.operatorLabels ? { operatorLabelDelayMs: 30 * 60_000 } : {}),
+        }
+      : {}),
     ...(topology ? { topology } : {}),
     ...(kube ? { kubernetes: { client: kube, maxReplicas: cfg.kubeMaxReplicas } } : {}),
     ...(cfg.webhook ? { webhook: { url: cfg.webhook, ...(cfg.webhookSecret ? { secret: cfg.webhookSecret } : {}) } } : {}),

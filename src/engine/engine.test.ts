@@ -347,6 +347,17 @@ describe('Engine demand forecasts', () => {
     expect(c?.timeToSaturationMs).toBeUndefined();
     expect(c?.recommendation.action).toBe('none'); // no replicas known for a service learned from telemetry
     expect(latest?.summary).toMatch(/; headroom \d+ %, P\(saturation\) [\d.e-]+; no scaling needed$/);
+    // Each forecast, once replaced, is scored against the 5-minute means that arrived meanwhile:
+    // live error of the demand forecaster, one regression outcome per forecast, small on a clean wave.
+    const outcomes = await store.listModelOutcomes({ name: 'demand-forecaster', limit: 100 });
+    expect(outcomes.length).toBeGreaterThan(5);
+    expect(outcomes.every((o) => o.kind === 'regression' && o.version === 1)).toBe(true);
+    const late = outcomes.filter((o) => o.at >= T0 + day * MIN);
+    expect(late.length).toBeGreaterThan(0);
+    for (const o of late) {
+      expect(o.error).toBeLessThan(0.1); // half the wave's amplitude: a misaligned comparison would be near 0.2
+      expect(o.relError).toBeLessThan(0.25);
+    }
     await store.close();
   });
 });

@@ -54,8 +54,10 @@ import type {
   Decision,
   DecisionKind,
   Feedback,
+  Forecast,
   Hypothesis,
   Incident,
+  ModelOutcome,
   ModelRef,
   Prediction,
 } from '../records/types.js';
@@ -158,6 +160,8 @@ interface SeriesRuntime {
   demandBucket?: { start: number; sum: number; n: number };
   /** When its forecaster learned its first bucket (ms); -Infinity when restored from a saved state. */
   demandSince?: number;
+  /** The last demand forecast (in learned units) and how its buckets compared with the actuals so far. */
+  demandCheck?: { readonly forecast: Forecast; readonly byTime: Map<number, number>; errors: number; absError: number; absActual: number };
   /** This series' calibration once an operator labelled one of its anomalies (else the engine's prior). */
   calibrator?: FeedbackCalibrator;
   hits: number;
@@ -239,6 +243,10 @@ export class Engine implements EngineHandle {
   readonly #learning: ModelLearning;
   /** Every resolved or escalated incident, searchable; the source of runbook drafts. */
   #knowledge = new KnowledgeBase();
+  /** Failure-risk predictions stored, waiting for their horizon to pass (live outcomes). */
+  #maturing: Prediction[] = [];
+  /** Live outcomes not yet written (written once per tick). */
+  readonly #outcomes: ModelOutcome[] = [];
   /** Knowledge entries added since the runbooks were last regenerated. */
   #knowledgeChanged = false;
   #nextRunbooksAt = 0;
@@ -251,6 +259,7 @@ export class Engine implements EngineHandle {
   readonly #forecasterSpec: ModelSpec<unknown, Forecaster>;
   readonly #onError: (error: unknown, where: string) => void;
   readonly #metrics: EngineMetrics | undefined;
+  readonly #codeVersion: string;
   readonly #simulated: { readonly speed: number } | undefined;
   #switches: EngineSwitches;
 
@@ -291,6 +300,7 @@ export class Engine implements EngineHandle {
     this.#simulated = deps.simulated;
     this.#onError = deps.onError ?? (() => {});
     this.#metrics = deps.metrics;
+    this.#codeVersion = deps.codeVersion ?? 'homeostat';
     this.#idBase = deps.idPrefix ?? deps.clock.now().toString(36);
     const kind = deps.models?.detectorKind ?? ENGINE_DETECTOR_KIND;
     const spec = DETECTOR_SPECS.find((d) => d.kind === kind);
@@ -337,7 +347,7 @@ export class Engine implements EngineHandle {
       bus: this.#bus,
       clock: this.#clock,
       config: deps.config.learn ?? DEFAULT_LEARN_CONFIG,
-      codeVersion: deps.codeVersion ?? 'homeostat',
+      codeVersion: this.#codeVersion,
       served: (name) =>
         name === 'anomaly-calibrator' ? this.#models.calibrator : name === 'root-cause-calibration' ? this.#rcaServed : undefined,
       apply: (name, config) => this.#applyChampion(name, config),
@@ -496,6 +506,7 @@ export class Engine implements EngineHandle {
         metrics: {},
         stage: 'none',
         createdAt: at,
+        lineage: { trainedBy: 'engine', trainedAt: at, codeVersion: this.#codeVersion, parameters: { source: 'configuration at start' } },
       });
     }
   }
@@ -760,7 +771,15 @@ export class Engine implements EngineHandle {
     const start = Math.floor(p.t / step) * step;
     const b = rt.demandBucket;
     if (b !== undefined && b.start !== start) {
-      forecaster.learn({ t: b.start, v: b.sum / b.n });
+      const mean = b.sum / b.n;
+      const check = rt.demandCheck;
+      const i = check?.byTime.get(b.start);
+      if (check !== undefined && i !== undefined) {
+        check.errors++;
+        check.absError += Math.abs(mean - (check.forecast.mean[i] ?? mean));
+        check.absActual += Math.abs(mean);
+      }
+      forecaster.learn({ t: b.start, v: mean });
       rt.demandSince ??= b.start;
       rt.demandBucket = undefined;
     }
@@ -1143,6 +1162,8 @@ export class Engine implements EngineHandle {
       this.#nextPruneAt = now + 3600_000;
       await this.#store.prunePoints(now - this.#config.pointsRetentionMs);
     }
+    await this.#matureRisk(now);
+    if (this.#outcomes.length > 0) await this.#store.insertModelOutcomes(this.#outcomes.splice(0));
     await this.#learning.tick(now);
     if (now >= this.#nextRunbooksAt) {
       this.#nextRunbooksAt = now + (this.#config.learn ?? DEFAULT_LEARN_CONFIG).checkEveryMs;
@@ -1197,6 +1218,65 @@ export class Engine implements EngineHandle {
       this.#knowledgeChanged = true;
     } catch (error) {
       this.#onError(error, `knowledge entry of ${incident.id}`);
+    }
+  }
+
+  /**
+   * The live outcome of the previous demand forecast of a series, as its actuals arrived until
+   * this new one replaces it (the first `demandEveryMs` of its horizon): mean absolute error and
+   * relative error over those buckets, one regression outcome per forecast.
+   */
+  #scoreDemand(rt: SeriesRuntime, now: number): void {
+    const check = rt.demandCheck;
+    const version = this.#learning.serving('demand-forecaster');
+    if (check === undefined || check.errors === 0 || version === undefined) return;
+    const mae = check.absError / check.errors;
+    this.#outcomes.push({
+      id: this.#id('out'),
+      name: 'demand-forecaster',
+      version,
+      at: now,
+      kind: 'regression',
+      error: mae,
+      relError: mae / Math.max(check.absActual / check.errors, 1e-9),
+      subject: rt.record.id,
+    });
+  }
+
+  /**
+   * Failure-risk predictions whose horizon has passed become live outcomes: did an incident rooted
+   * at that entity, with anomalies of its own, open within the horizon? (`correct` = the failure
+   * came, `confidence` = the predicted probability: the registry reads calibration from them.) A
+   * failure the engine prevented by acting on the forecast counts as none: live figures of a model
+   * that is acted on understate it.
+   */
+  async #matureRisk(now: number): Promise<void> {
+    const version = this.#learning.serving('failure-risk');
+    const due = this.#maturing.filter((p) => p.at + p.horizonMs <= now);
+    if (due.length === 0) return;
+    this.#maturing = this.#maturing.filter((p) => p.at + p.horizonMs > now);
+    if (version === undefined) return;
+    const from = Math.min(...due.map((p) => p.at));
+    const incidents = await this.#store.listIncidents({ fromMs: from, toMs: now + 1, limit: 10_000 });
+    for (const p of due) {
+      // An incident opened by predictions alone (the forecast's own alert) is not a failure.
+      const failed = incidents.some(
+        (i) =>
+          i.openedAt > p.at &&
+          i.openedAt <= p.at + p.horizonMs &&
+          i.anomalyIds.length > 0 &&
+          (i.hypotheses[0]?.entityId ?? i.entities[0]) === p.entityId,
+      );
+      this.#outcomes.push({
+        id: this.#id('out'),
+        name: 'failure-risk',
+        version,
+        at: p.at + p.horizonMs,
+        kind: 'classification',
+        correct: failed,
+        confidence: p.value,
+        subject: p.id,
+      });
     }
   }
 
@@ -1775,6 +1855,7 @@ export class Engine implements EngineHandle {
       );
     }
     if (stored.length > 0) await this.#store.insertPredictions(stored);
+    for (const p of stored) this.#maturing.push(p);
     for (const p of stored) {
       if (this.#alerting(p)) await this.#bus.publish({ type: 'prediction.made', entity: p.entityId, prediction: p });
     }
@@ -1806,6 +1887,8 @@ export class Engine implements EngineHandle {
       const raw = rt.forecaster.forecast(horizonSteps);
       this.#metrics?.observeInference(this.#forecasterSpec.kind, (performance.now() - forecastStarted) / 1000);
       if (raw === undefined) continue;
+      this.#scoreDemand(rt, now);
+      rt.demandCheck = { forecast: raw, byTime: new Map(raw.t.map((t, i) => [t, i])), errors: 0, absError: 0, absActual: 0 };
       // Demand learned in replica units, read as the share it would be at today's replicas.
       const per = this.#replicaUnits(rt.record);
       const f =

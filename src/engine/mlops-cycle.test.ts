@@ -105,6 +105,13 @@ describe('the continuous-learning cycle on the simulator', () => {
       const live = await registry.liveMetrics('anomaly-calibrator');
       expect(live.overall.classification?.n).toBeGreaterThan(200);
 
+      // Live outcomes of the other models accumulate too: failure forecasts as their horizon
+      // passes, demand forecasts as their actuals arrive.
+      const risk = await store.listModelOutcomes({ name: 'failure-risk', limit: 10_000 });
+      expect(risk.length).toBeGreaterThan(0);
+      expect(risk.every((o) => o.kind === 'classification' && o.confidence !== undefined && o.correct !== undefined)).toBe(true);
+      expect((await store.listModelOutcomes({ name: 'demand-forecaster', limit: 10 })).length).toBe(10);
+
       // 7. The closed incidents became knowledge, and clusters of them runbook drafts.
       expect(engine.knowledge().size).toBeGreaterThan(15);
       const runbooks = await store.listRunbooks();

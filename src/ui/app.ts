@@ -1,12 +1,15 @@
 /**
  * @module ui/app
- * The dashboard's entry point: hash routing (`#/`, `#/incidents/<id>`, `#/entities/<id>`), a
- * header with the engine clock, counts and guardrail switches, and a refresh every 2 s that
- * redraws the page only when its data changed.
+ * The dashboard's entry point: hash routing (`#/`, `#/incidents/<id>`, `#/entities/<id>`,
+ * `#/models`, `#/models/<name>`, `#/models/<name>/card`, `#/runbooks`), a header with the engine
+ * clock, counts and guardrail switches, and a refresh every 2 s that redraws the page only when
+ * its data changed.
  */
 import { getJson } from './api.js';
 import { badge, formatTime, h } from './dom.js';
 import type { EngineStatus } from './types.js';
+import { loadModel, loadModelCard, loadModels } from './models-view.js';
+import { loadRunbooks } from './runbooks-view.js';
 import { loadEntity, loadHome, loadIncident, type Page } from './views.js';
 
 const POLL_MS = 2_000;
@@ -29,7 +32,23 @@ function load(path: string, status: EngineStatus): Promise<Page> {
   if (incident) return loadIncident(decodeURIComponent(incident[1] as string), status);
   const entity = /^\/entities\/(.+)$/.exec(path);
   if (entity) return loadEntity(decodeURIComponent(entity[1] as string));
+  const card = /^\/models\/([^/]+)\/card$/.exec(path);
+  if (card) return loadModelCard(decodeURIComponent(card[1] as string));
+  const model = /^\/models\/([^/]+)$/.exec(path);
+  if (model) return loadModel(decodeURIComponent(model[1] as string));
+  if (path === '/models') return loadModels();
+  if (path === '/runbooks') return loadRunbooks();
   return loadHome();
+}
+
+/** Marks the navigation link of the current section (`aria-current`). */
+function markNav(path: string): void {
+  for (const a of document.querySelectorAll<HTMLAnchorElement>('nav.views a')) {
+    const target = (a.getAttribute('href') ?? '').replace(/^#/, '');
+    const current = target === '/' ? !/^\/(models|runbooks)(\/|$)/.test(path) : path === target || path.startsWith(`${target}/`);
+    if (current) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
 }
 
 function renderStatus(status: EngineStatus): void {
@@ -75,6 +94,7 @@ function renderError(message: string): void {
 async function refresh(): Promise<void> {
   const mine = ++generation;
   const path = route();
+  markNav(path);
   try {
     const status = await getJson<EngineStatus>('/status');
     if (mine !== generation) return;

@@ -34,6 +34,19 @@ export function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Attrs = {
   return el;
 }
 
+/** A link to a dashboard route (`#<route>`), with an optional accessible label. */
+export function routeLink(route: string, text: string, label?: string): HTMLAnchorElement {
+  return h('a', { href: `#${route}`, 'aria-label': label }, text);
+}
+
+/** A duration in ms as `40 s`, `12 min`, `3.5 h` or `2.1 d`. */
+export function duration(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  if (ms < 86_400_000) return `${Number((ms / 3_600_000).toPrecision(2))} h`;
+  return `${Number((ms / 86_400_000).toPrecision(2))} d`;
+}
+
 /** `2024-05-01 06:00 UTC` for an epoch-ms time (engine time may be simulated, so UTC, no locale). */
 export function formatTime(ms: number): string {
   const iso = new Date(ms).toISOString();

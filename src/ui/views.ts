@@ -5,7 +5,7 @@
  */
 import { getJson, seg } from './api.js';
 import { lineChart } from './chart.js';
-import { badge, compact, confidenceBar, formatTime, h, percent } from './dom.js';
+import { badge, compact, confidenceBar, duration, formatTime, h, percent, routeLink } from './dom.js';
 import { topologyView } from './topology.js';
 import type {
   Anomaly,
@@ -18,6 +18,7 @@ import type {
   Point,
   Prediction,
   SeriesRecord,
+  SimilarIncidents,
   TwinView,
 } from './types.js';
 
@@ -32,7 +33,7 @@ export function go(route: string): void {
   location.hash = route;
 }
 
-const link = (route: string, text: string, label?: string) => h('a', { href: `#${route}`, 'aria-label': label }, text);
+const link = routeLink;
 const entityLink = (id: string) => link(`/entities/${encodeURIComponent(id)}`, id);
 
 // ---------- fleet overview ----------
@@ -184,9 +185,15 @@ function chartGrid(charts: readonly ChartData[], highlight?: { from: number; to:
 
 const MAX_INCIDENT_CHARTS = 8;
 
-/** One incident: signals, root cause, decision trail, actions and timeline. */
+/** Similar past incidents shown on an incident's page. */
+const SIMILAR_K = 5;
+
+/** One incident: root cause, similar past incidents, signals, decision trail, actions and timeline. */
 export async function loadIncident(id: string, status: EngineStatus): Promise<Page> {
-  const detail = await getJson<IncidentDetail>(`/incidents/${seg(id)}`);
+  const [detail, similar] = await Promise.all([
+    getJson<IncidentDetail>(`/incidents/${seg(id)}`),
+    getJson<SimilarIncidents>(`/incidents/${seg(id)}/similar?k=${SIMILAR_K}`),
+  ]);
   const inc = detail.incident;
   const end = inc.resolvedAt ?? status.now;
   const window = { from: inc.openedAt - 2 * 3_600_000, to: Math.min(status.now, end + 3_600_000) + 1 };
@@ -211,10 +218,15 @@ export async function loadIncident(id: string, status: EngineStatus): Promise<Pa
     perEntity.flatMap((p) => p.predictions),
     window,
   );
-  return { data: { detail, charts }, render: () => incidentPage(detail, charts, { from: inc.openedAt, to: end }) };
+  return { data: { detail, charts, similar }, render: () => incidentPage(detail, charts, similar, { from: inc.openedAt, to: end }) };
 }
 
-function incidentPage(detail: IncidentDetail, charts: readonly ChartData[], span: { from: number; to: number }): HTMLElement {
+function incidentPage(
+  detail: IncidentDetail,
+  charts: readonly ChartData[],
+  similar: SimilarIncidents,
+  span: { from: number; to: number },
+): HTMLElement {
   const inc = detail.incident;
   return h(
     'article',
@@ -234,6 +246,7 @@ function incidentPage(detail: IncidentDetail, charts: readonly ChartData[], span
     ),
     inc.resolution ? h('p', { class: 'resolution' }, inc.resolution) : null,
     h('section', { 'aria-labelledby': 'rc-h' }, h('h3', { id: 'rc-h' }, 'Root cause'), hypotheses(inc)),
+    similarSection(similar),
     h('section', { 'aria-labelledby': 'sig-h' }, h('h3', { id: 'sig-h' }, 'Signals'), chartGrid(charts, span)),
     h('section', { 'aria-labelledby': 'dec-h' }, h('h3', { id: 'dec-h' }, 'Decision trail'), decisionTable(detail.decisions)),
     h('section', { 'aria-labelledby': 'act-h' }, h('h3', { id: 'act-h' }, 'Actions'), actionTable(detail)),
@@ -263,6 +276,107 @@ function hypotheses(inc: Incident): HTMLElement {
     );
   }
   return list;
+}
+
+/** Similar closed incidents from the knowledge base, and how the actions taken on them fared. */
+function similarSection(similar: SimilarIncidents): HTMLElement {
+  const looked = similar.features.length > 0 ? similar.features.join(', ') : 'no features yet (no root cause, no anomaly)';
+  const body: Node[] = [
+    h('p', { class: 'muted' }, 'Looked for: ', h('span', { class: 'mono', 'data-testid': 'similar-features' }, looked)),
+  ];
+  if (similar.similar.length === 0) {
+    body.push(h('p', { class: 'muted', 'data-testid': 'no-similar' }, 'No similar past incident in the knowledge base yet.'));
+  } else {
+    const rows = h('tbody');
+    for (const s of similar.similar) {
+      const rc = s.rootCause;
+      rows.append(
+        h(
+          'tr',
+          { 'data-testid': 'similar-row' },
+          h('td', {}, confidenceBar(s.similarity, 'similarity'), ` ${percent(s.similarity)}`),
+          h(
+            'td',
+            {},
+            link(`/incidents/${encodeURIComponent(s.incidentId)}`, s.title),
+            h('br'),
+            h('span', { class: 'muted' }, formatTime(s.closedAt)),
+          ),
+          h('td', {}, badge(s.status)),
+          h('td', {}, rc ? `${rc.entityId} · ${rc.faultKind.replace(/_/g, ' ')}${rc.confirmed ? ' (confirmed)' : ''}` : '—'),
+          h('td', { class: 'mono' }, s.shared.join(', ')),
+          h(
+            'td',
+            {},
+            ...(s.actions.length === 0
+              ? ['—']
+              : s.actions.flatMap((a, i) => [
+                  i > 0 ? ', ' : '',
+                  `${a.kind.replace(/_/g, ' ')} `,
+                  badge(a.result === 'worked' ? 'verified' : a.result === 'failed' ? 'failed' : 'unknown', a.result),
+                ])),
+          ),
+        ),
+      );
+    }
+    body.push(
+      h(
+        'table',
+        {},
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ...['Similarity', 'Incident', 'Status', 'Root cause', 'Shared features', 'Actions'].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
+        rows,
+      ),
+    );
+    body.push(h('h4', {}, 'What fixed them'), actionStats(similar));
+  }
+  return h(
+    'section',
+    { 'aria-labelledby': 'sim-h', 'data-testid': 'similar-incidents' },
+    h('h3', { id: 'sim-h' }, 'Similar past incidents'),
+    ...body,
+  );
+}
+
+function actionStats(similar: SimilarIncidents): HTMLElement {
+  if (similar.actions.length === 0) return h('p', { class: 'muted' }, 'No action with a known result was taken on them.');
+  const rows = h('tbody');
+  for (const a of similar.actions) {
+    rows.append(
+      h(
+        'tr',
+        { 'data-testid': 'similar-action-row' },
+        h('td', {}, a.kind.replace(/_/g, ' ')),
+        h('td', {}, `${a.successes} of ${a.attempts}`),
+        h('td', {}, confidenceBar(a.successRate, 'success rate'), ` ${percent(a.successRate)}`),
+        h('td', {}, `${percent(a.interval.lower)}–${percent(a.interval.upper)}`),
+        h('td', {}, a.medianVerifyMs !== undefined ? duration(a.medianVerifyMs) : '—'),
+      ),
+    );
+  }
+  return h(
+    'table',
+    {},
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ...['Action', 'Worked', 'Success rate', '95 % interval (Wilson)', 'Median time to verified'].map((c) =>
+          h('th', { scope: 'col' }, c),
+        ),
+      ),
+    ),
+    rows,
+  );
 }
 
 function explanationText(d: Decision): string {
