@@ -362,6 +362,38 @@ describe('Engine demand forecasts', () => {
   });
 });
 
+describe('Engine external alerts', () => {
+  it('takes a firing Alertmanager alert on the incident’s entities as root-cause evidence, once however often it is re-sent', async () => {
+    const store = await openSqliteStore(':memory:');
+    const clock = new ManualClock(T0);
+    const engine = await makeEngine(store, clock, 'x1');
+    await feed(engine, clock, 0, 340);
+    const alert = {
+      id: 'am:abc:firing:1',
+      at: T0 + 349 * MIN,
+      entityId: 'service:checkout',
+      kind: 'alert' as const,
+      detail: 'HighCPU: checkout CPU above 90 %',
+      attributes: { alertname: 'HighCPU', severity: 'critical', 'alert.status': 'firing', 'alert.fingerprint': 'abc' },
+    };
+    await engine.recordEvents([alert]);
+    await engine.recordEvents([alert]); // Alertmanager's repeat notification
+    expect((await store.listEvents({ limit: 10 })).filter((e) => e.id === alert.id)).toHaveLength(1);
+    // A CPU that stays high (not a three-point spike that clears before anyone ranks it).
+    for (let i = 340; i < 375; i++) {
+      clock.set(T0 + i * MIN);
+      const v = i >= 350 ? 0.95 : value(i);
+      await engine.ingest([{ metric: 'cpu_utilization', labels: { 'service.name': 'checkout' }, points: [{ t: T0 + i * MIN, v }] }]);
+      await engine.tick();
+    }
+    const [incident] = await store.listIncidents({ limit: 5 });
+    const top = incident?.hypotheses[0];
+    expect(top?.entityId).toBe('service:checkout');
+    expect(top?.evidence.some((line) => line.includes('alert:HighCPU'))).toBe(true);
+    await store.close();
+  });
+});
+
 describe('Engine model records', () => {
   it('registers the models it serves, and a new version only when a config changes', async () => {
     const store = await openSqliteStore(':memory:');

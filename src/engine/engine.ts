@@ -586,7 +586,13 @@ export class Engine implements EngineHandle {
   async recordEvents(events: readonly ChangeEvent[]): Promise<void> {
     if (events.length === 0) return;
     await this.#store.insertEvents(events);
-    for (const e of events) await this.#bus.publish({ type: 'change.recorded', entity: e.entityId, event: e });
+    // A repeat (Alertmanager re-sends, retries: the same id) is stored once and published once.
+    const seen = new Set(this.#recentEvents.map((e) => e.id));
+    for (const e of events) {
+      if (seen.has(e.id)) continue;
+      seen.add(e.id);
+      await this.#bus.publish({ type: 'change.recorded', entity: e.entityId, event: e });
+    }
   }
 
   #resolveSeries(s: IngestSeries, created: SeriesRecord[]): SeriesRecord | string {
@@ -1503,6 +1509,7 @@ export class Engine implements EngineHandle {
     // Signals that deviate but did not (yet) raise an alert are evidence too, weighted by their
     // calibrated confidence: a saturated CPU at 5 robust σ explains latency alarms of its callers
     // even when it stayed under the alert threshold (as BARO/NSigma rank every metric).
+    for (const a of this.#externalAlerts(near, fromMs, toMs)) if (!byId.has(a.id)) byId.set(a.id, a);
     const alerted = new Set([...byId.values()].filter((a) => a.status === 'open').map((a) => a.seriesId));
     for (const srt of this.#series.values()) {
       const { last, deviatingSince } = srt;
@@ -1528,6 +1535,48 @@ export class Engine implements EngineHandle {
       });
     }
     return [...byId.values()];
+  }
+
+  /**
+   * Alerts from Alertmanager (change events of kind `alert`) on the entities around an incident,
+   * firing in the window and not resolved by its end, as evidence for the ranking: one open
+   * anomaly-like record each (metric `alert:<alertname>`), its confidence from the alert's
+   * severity label (critical 0.95, error or high 0.85, warning 0.75, info 0.5, else 0.7). They
+   * never open an incident themselves: the engine's own detectors do that.
+   */
+  #externalAlerts(near: ReadonlySet<string>, fromMs: number, toMs: number): Anomaly[] {
+    const resolved = new Map<string, number>();
+    for (const e of this.#recentEvents) {
+      const fp = e.attributes?.['alert.fingerprint'];
+      if (e.kind === 'alert' && fp !== undefined && e.attributes?.['alert.status'] === 'resolved') resolved.set(fp, e.at);
+    }
+    const out: Anomaly[] = [];
+    for (const e of this.#recentEvents) {
+      const attrs = e.attributes ?? {};
+      const fp = attrs['alert.fingerprint'];
+      if (e.kind !== 'alert' || attrs['alert.status'] !== 'firing' || fp === undefined || !near.has(e.entityId)) continue;
+      if (e.at < fromMs || e.at > toMs || (resolved.get(fp) ?? Number.POSITIVE_INFINITY) <= toMs) continue;
+      const name = attrs.alertname ?? 'alert';
+      const severity = (attrs.severity ?? '').toLowerCase();
+      const confidence = ALERT_SEVERITY_CONFIDENCE[severity] ?? 0.7;
+      out.push({
+        id: `alert:${e.id}`,
+        seriesId: `alert:${fp}`,
+        entityId: e.entityId,
+        metric: `alert:${name}`,
+        at: e.at,
+        score: confidence,
+        confidence,
+        expected: 0,
+        actual: 1,
+        direction: 'up',
+        model: { kind: 'alertmanager', version: '4' },
+        contributors: [],
+        explanation: `Alertmanager: ${e.detail}${severity ? ` (severity ${severity})` : ''}`,
+        status: 'open',
+      });
+    }
+    return out;
   }
 
   async #decide(
@@ -2241,6 +2290,9 @@ function titleOf(top: Hypothesis): string {
 }
 
 /** Kinds whose saved state is the failure feature windows (state version 1). */
+/** Confidence of an Alertmanager alert as root-cause evidence, by its `severity` label. */
+const ALERT_SEVERITY_CONFIDENCE: Readonly<Record<string, number>> = { critical: 0.95, error: 0.85, high: 0.85, warning: 0.75, info: 0.5 };
+
 /** The runbook generator's name in the decision log. */
 const RUNBOOK_MODEL: ModelRef = { kind: 'learn/runbook', version: '1' };
 
