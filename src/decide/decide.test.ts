@@ -107,6 +107,34 @@ describe('decide', () => {
     });
   });
 
+  it('reads how the rule’s action fared on similar past incidents, and escalates when it clearly failed', () => {
+    const leak = [hypothesis('service:cart', 'memory_leak', 0.95)];
+    const worked = decide(
+      input({ hypotheses: leak, history: [{ kind: 'restart', attempts: 5, successes: 4, interval: { lower: 0.376, upper: 0.964 } }] }),
+    );
+    expect(worked.verdict).toBe('act');
+    expect(worked.explanation).toContain('history: restart worked 4/5 times on similar past incidents (95 % interval 0.38–0.96)');
+    const failed = decide(
+      input({ hypotheses: leak, history: [{ kind: 'restart', attempts: 4, successes: 0, interval: { lower: 0, upper: 0.49 } }] }),
+    );
+    expect(failed).toMatchObject({
+      verdict: 'escalate',
+      guardrail: 'history',
+      reason: 'restart worked 0/4 times on similar past incidents (95 % interval 0.00–0.49)',
+    });
+    // Three failures are not yet enough (the interval still reaches 56 %), another action's record is not this one's.
+    const few = decide(
+      input({ hypotheses: leak, history: [{ kind: 'restart', attempts: 3, successes: 0, interval: { lower: 0, upper: 0.56 } }] }),
+    );
+    expect(few.verdict).toBe('act');
+    const other = decide(
+      input({ hypotheses: leak, history: [{ kind: 'rollback', attempts: 9, successes: 0, interval: { lower: 0, upper: 0.3 } }] }),
+    );
+    expect(other.verdict).toBe('act');
+    expect(other.explanation).toContain('history: no similar past incident tried restart');
+    expect(decide(input({ hypotheses: leak })).explanation.some((l) => l.startsWith('history:'))).toBe(false);
+  });
+
   it('escalates below the global or the rule minimum confidence', () => {
     const low = decide(input({ hypotheses: [hypothesis('service:cart', 'memory_leak', 0.42)] }));
     expect(low).toMatchObject({ verdict: 'escalate', guardrail: 'confidence', reason: 'confidence 0.42 below 0.70' });

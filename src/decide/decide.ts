@@ -4,8 +4,10 @@
  *
  * Algorithm: a policy table lookup (fault kind and entity kind of the top hypothesis → action)
  * behind guardrails checked in a fixed order, each recorded by name in the explanation:
- * `kill_switch`, `hypothesis`, `confidence`, `policy`, `rate_limit`, `blast_radius`, `attempts`,
- * then `dry_run`. The first guardrail that fails escalates. Works when the top hypothesis is right
+ * `kill_switch`, `hypothesis`, `confidence`, `policy`, `history` (the rule's action clearly failed
+ * on similar past incidents: tried at least 3 times, the upper end of its success rate's 95 %
+ * Wilson interval below 50 %), `rate_limit`, `blast_radius`, `attempts`, then `dry_run`. The first
+ * guardrail that fails escalates. Works when the top hypothesis is right
  * and its confidence is meaningful; it never weighs a second hypothesis or the cost of acting
  * against the cost of waiting (a later, utility-based policy can). Reference: Beyer et al., Site
  * Reliability Engineering (O'Reilly, 2016), ch. 7 "The Evolution of Automation at Google".
@@ -46,10 +48,30 @@ export interface DecideInput {
   readonly attempts: number;
   /** What the action would touch (pure); its `blastRadius` feeds the blast-radius guardrail. */
   plan(a: ActionDraft): Plan;
+  /**
+   * How each action fared on similar past incidents of the same fault kind (the knowledge base's
+   * action statistics), if known: feeds the `history` guardrail.
+   */
+  readonly history?: readonly ActionHistory[];
 }
 
+/** An action kind's record on similar past incidents. */
+export interface ActionHistory {
+  readonly kind: ActionKind;
+  /** Attempts with a known result, and how many worked. */
+  readonly attempts: number;
+  readonly successes: number;
+  /** 95 % Wilson interval of the success rate. */
+  readonly interval: { readonly lower: number; readonly upper: number };
+}
+
+/** The history guardrail escalates when the rule's action was tried this often on similar incidents … */
+export const HISTORY_MIN_ATTEMPTS = 3;
+/** … and even the upper end of its success rate's interval stays below this. */
+export const HISTORY_MAX_UPPER = 0.5;
+
 /** The guardrails, by the name they carry in explanations. */
-export type Guardrail = 'kill_switch' | 'hypothesis' | 'confidence' | 'policy' | 'rate_limit' | 'blast_radius' | 'attempts';
+export type Guardrail = 'kill_switch' | 'hypothesis' | 'confidence' | 'policy' | 'history' | 'rate_limit' | 'blast_radius' | 'attempts';
 
 /** Act (possibly as a dry run) or escalate, with the confidence and the reasons. */
 export type DecideResult =
@@ -130,6 +152,15 @@ export function decide(input: DecideInput): DecideResult {
     return escalate('policy', `no policy rule for ${top.faultKind} on ${kind === undefined ? 'an entity of unknown kind' : `a ${kind}`}`);
   if (rule.action === 'escalate') return escalate('policy', `rule ${rule.name} escalates: ${rule.description}`);
   explanation.push(`policy: rule ${rule.name} chooses ${rule.action} of ${top.entityId}: ${rule.description}`);
+
+  const past = input.history?.find((h) => h.kind === rule.action);
+  if (past !== undefined && past.attempts > 0) {
+    const record = `${rule.action} worked ${past.successes}/${past.attempts} times on similar past incidents (95 % interval ${pct(past.interval.lower)}–${pct(past.interval.upper)})`;
+    if (past.attempts >= HISTORY_MIN_ATTEMPTS && past.interval.upper < HISTORY_MAX_UPPER) return escalate('history', record);
+    explanation.push(`history: ${record}`);
+  } else if (input.history !== undefined) {
+    explanation.push(`history: no similar past incident tried ${rule.action}`);
+  }
 
   if (rule.persistMinutes !== undefined) {
     const untilMs = input.incident.openedAt + rule.persistMinutes * 60_000;

@@ -3,7 +3,7 @@
  * Decide: the user-editable policy table and the guardrails that turn root-cause hypotheses
  * into an action or an escalation.
  */
-export type { ActionDraft, DecideInput, DecideResult, Guardrail } from './decide.js';
-export { DECIDE_MODEL, decide } from './decide.js';
+export type { ActionDraft, ActionHistory, DecideInput, DecideResult, Guardrail } from './decide.js';
+export { DECIDE_MODEL, decide, HISTORY_MAX_UPPER, HISTORY_MIN_ATTEMPTS } from './decide.js';
 export type { Guardrails, Policy, PolicyAction, PolicyRule } from './policy.js';
 export { DEFAULT_GUARDRAILS, parsePolicy } from './policy.js';

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { EngineEvent } from '../bus/index.js';
 import { MemoryBus } from '../bus/memory/index.js';
 import { ManualClock } from '../clock.js';
 import { parsePolicy } from '../decide/index.js';
@@ -12,6 +13,7 @@ import type { Store } from '../store/index.js';
 import { Twin } from '../twin/index.js';
 import { DEFAULT_ENGINE_CONFIG } from './config.js';
 import { Engine, type EngineDeps } from './engine.js';
+import { DEFAULT_LEARN_CONFIG } from './learning.js';
 
 const POLICY = readFileSync(new URL('../../policies/default.yaml', import.meta.url), 'utf8');
 const T0 = Date.UTC(2026, 0, 5);
@@ -358,6 +360,59 @@ describe('Engine demand forecasts', () => {
       expect(o.error).toBeLessThan(0.1); // half the wave's amplitude: a misaligned comparison would be near 0.2
       expect(o.relError).toBeLessThan(0.25);
     }
+    await store.close();
+  });
+});
+
+describe('Engine input drift', () => {
+  it('alerts once when a demand series leaves the profile of its reference days, not on another ordinary day', async () => {
+    const store = await openSqliteStore(':memory:');
+    const clock = new ManualClock(T0);
+    const bus = new MemoryBus();
+    const drifts: EngineEvent[] = [];
+    bus.subscribe('model.drift.>', (e) => {
+      drifts.push(e);
+    });
+    const engine = new Engine({
+      store,
+      bus,
+      twin: new Twin(),
+      clock,
+      executors: new ExecutorSet([]),
+      policy: parsePolicy(POLICY),
+      config: {
+        ...DEFAULT_ENGINE_CONFIG,
+        persistPoints: false,
+        learn: { ...DEFAULT_LEARN_CONFIG, featureDriftReferenceMs: 2 * 1440 * MIN },
+      },
+      idPrefix: 'fd',
+    });
+    await engine.start();
+    const day = 1440;
+    // A daily wave with a little deterministic wobble; from day 3 on the level is 60 % higher.
+    const wave = (i: number): number =>
+      (0.3 + 0.15 * Math.sin((2 * Math.PI * i) / day) + 0.01 * Math.sin(i / 7)) * (i >= 3 * day ? 1.6 : 1);
+    const run = async (from: number, to: number): Promise<void> => {
+      for (let i = from; i < to; i += 5) {
+        clock.set(T0 + (i + 4) * MIN);
+        await engine.ingest([
+          {
+            metric: 'saturation',
+            labels: { 'service.name': 'checkout' },
+            points: Array.from({ length: 5 }, (_, k) => ({ t: T0 + (i + k) * MIN, v: wave(i + k) })),
+          },
+        ]);
+        await engine.tick();
+      }
+    };
+    await run(0, 3 * day);
+    expect(drifts).toEqual([]);
+    await run(3 * day, 4 * day);
+    expect(drifts).toHaveLength(1);
+    expect(drifts[0]).toMatchObject({ type: 'model.drift', name: 'demand-forecaster', signal: 'saturation of service:checkout' });
+    const [logged] = (await store.listDecisions({ kind: 'learn', limit: 10 })).filter((d) => d.subject === 'demand-forecaster');
+    expect(logged?.model).toEqual({ kind: 'drift/seasonal-psi-ks', version: '1' });
+    expect(logged?.explanation).toMatch(/^input drift of demand-forecaster on saturation of service:checkout: /);
     await store.close();
   });
 });

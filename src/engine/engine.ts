@@ -13,7 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Bus } from '../bus/index.js';
 import type { Clock } from '../clock.js';
-import { type DecideResult, decide, DECIDE_MODEL, type Policy } from '../decide/index.js';
+import { type ActionHistory, type DecideResult, decide, DECIDE_MODEL, type Policy } from '../decide/index.js';
 import { describe as describeValue, HomeostatError, invalid } from '../errors.js';
 import type { ExecutorSet } from '../heal/index.js';
 import {
@@ -41,7 +41,8 @@ import {
   type ModelSpec,
   planCapacity,
 } from '../models/index.js';
-import { KnowledgeBase, knowledgeEntry } from '../learn/knowledge-base.js';
+import { createSeasonalDriftMonitor, type SeasonalDriftMonitor, seasonalDriftDefaults } from '../learn/seasonal-drift.js';
+import { incidentQuery, KnowledgeBase, knowledgeEntry } from '../learn/knowledge-base.js';
 import { regenerateRunbooks } from '../learn/runbook.js';
 import { type RootCauseCalibrationConfig, rootCauseConfig, TRAINERS, type TrainingReport } from '../learn/training.js';
 import { calibrateRanking, DEFAULT_RCA_CALIBRATION, RCA_MODEL, rankRootCauses } from '../rca/index.js';
@@ -160,6 +161,8 @@ interface SeriesRuntime {
   demandBucket?: { start: number; sum: number; n: number };
   /** When its forecaster learned its first bucket (ms); -Infinity when restored from a saved state. */
   demandSince?: number;
+  /** Input drift of this demand series: its reference profile and recent window, and whether it is flagged. */
+  drift?: { readonly monitor: SeasonalDriftMonitor; readonly from: number; flagged: boolean };
   /** The last demand forecast (in learned units) and how its buckets compared with the actuals so far. */
   demandCheck?: { readonly forecast: Forecast; readonly byTime: Map<number, number>; errors: number; absError: number; absActual: number };
   /** This series' calibration once an operator labelled one of its anomalies (else the engine's prior). */
@@ -243,6 +246,7 @@ export class Engine implements EngineHandle {
   readonly #learning: ModelLearning;
   /** Every resolved or escalated incident, searchable; the source of runbook drafts. */
   #knowledge = new KnowledgeBase();
+  #nextDriftCheckAt = 0;
   /** Failure-risk predictions stored, waiting for their horizon to pass (live outcomes). */
   #maturing: Prediction[] = [];
   /** Live outcomes not yet written (written once per tick). */
@@ -786,6 +790,7 @@ export class Engine implements EngineHandle {
         check.absActual += Math.abs(mean);
       }
       forecaster.learn({ t: b.start, v: mean });
+      this.#watchDrift(rt, b.start, mean);
       rt.demandSince ??= b.start;
       rt.demandBucket = undefined;
     }
@@ -1169,6 +1174,10 @@ export class Engine implements EngineHandle {
       await this.#store.prunePoints(now - this.#config.pointsRetentionMs);
     }
     await this.#matureRisk(now);
+    if (now >= this.#nextDriftCheckAt) {
+      this.#nextDriftCheckAt = now + (this.#config.learn ?? DEFAULT_LEARN_CONFIG).checkEveryMs;
+      await this.#checkDrift(now);
+    }
     if (this.#outcomes.length > 0) await this.#store.insertModelOutcomes(this.#outcomes.splice(0));
     await this.#learning.tick(now);
     if (now >= this.#nextRunbooksAt) {
@@ -1224,6 +1233,53 @@ export class Engine implements EngineHandle {
       this.#knowledgeChanged = true;
     } catch (error) {
       this.#onError(error, `knowledge entry of ${incident.id}`);
+    }
+  }
+
+  /** Feeds a demand series' 5-minute mean to its drift monitor: reference first, then the recent window. */
+  #watchDrift(rt: SeriesRuntime, t: number, v: number): void {
+    const cfg = this.#config.learn ?? DEFAULT_LEARN_CONFIG;
+    rt.drift ??= {
+      monitor: createSeasonalDriftMonitor({ ...seasonalDriftDefaults, psiThreshold: cfg.featureDriftPsi }),
+      from: t,
+      flagged: false,
+    };
+    if (t - rt.drift.from < cfg.featureDriftReferenceMs) rt.drift.monitor.learnReference(t, v);
+    else rt.drift.monitor.observe(t, v);
+  }
+
+  /** Checks every demand series' input drift; a newly drifted one is logged and published as `model.drift`. */
+  async #checkDrift(now: number): Promise<void> {
+    const cfg = this.#config.learn ?? DEFAULT_LEARN_CONFIG;
+    for (const rt of this.#series.values()) {
+      const d = rt.drift;
+      if (d === undefined || now - d.from < cfg.featureDriftReferenceMs + DRIFT_WINDOW_MS) continue;
+      const verdict = d.monitor.check(now);
+      if (!verdict.drifted) {
+        d.flagged = false;
+        continue;
+      }
+      if (d.flagged) continue;
+      d.flagged = true;
+      const signal = `${rt.record.metric} of ${rt.record.entityId}`;
+      await this.#log(
+        'learn',
+        'demand-forecaster',
+        FEATURE_DRIFT_MODEL,
+        { series: rt.record.id, signal },
+        { drift: true, psi: verdict.psi ?? null, ks: verdict.ks ?? null, pValue: verdict.pValue ?? null, n: verdict.n },
+        1,
+        `input drift of demand-forecaster on ${signal}: ${verdict.explanation}`,
+        0,
+      );
+      await this.#bus.publish({
+        type: 'model.drift',
+        entity: 'demand-forecaster',
+        name: 'demand-forecaster',
+        at: now,
+        signal,
+        explanation: verdict.explanation,
+      });
     }
   }
 
@@ -1393,7 +1449,13 @@ export class Engine implements EngineHandle {
       return;
     }
     const decideStarted = performance.now();
-    const result = this.#consult(rt, hypotheses, now);
+    const history =
+      this.#knowledge.size === 0 || top === undefined
+        ? undefined
+        : this.#knowledge.actionStats(incidentQuery({ ...rt.incident, hypotheses }, anomalies, this.#twin.entities()), 10, {
+            sameFault: true,
+          });
+    const result = this.#consult(rt, hypotheses, now, history);
     const decideMs = performance.now() - decideStarted;
     const { settleMs, evidenceWaitMs } = this.#config.incident;
     if (result.verdict === 'wait') {
@@ -1433,7 +1495,7 @@ export class Engine implements EngineHandle {
   }
 
   /** Runs the policy and guardrails on the current ranking (pure; nothing is recorded). */
-  #consult(rt: IncidentRuntime, hypotheses: readonly Hypothesis[], now: number): DecideResult {
+  #consult(rt: IncidentRuntime, hypotheses: readonly Hypothesis[], now: number, history?: readonly ActionHistory[]): DecideResult {
     const hourAgo = now - 3600_000;
     while (this.#actionTimes.length > 0 && (this.#actionTimes[0] ?? 0) < hourAgo) this.#actionTimes.shift();
     return decide({
@@ -1445,6 +1507,7 @@ export class Engine implements EngineHandle {
       switches: this.#switches,
       recentActionTimes: this.#actionTimes,
       attempts: rt.attempts,
+      ...(history !== undefined ? { history } : {}),
       plan: (draft) =>
         this.#executors.plan({
           ...draft,
@@ -2292,6 +2355,11 @@ function titleOf(top: Hypothesis): string {
 /** Kinds whose saved state is the failure feature windows (state version 1). */
 /** Confidence of an Alertmanager alert as root-cause evidence, by its `severity` label. */
 const ALERT_SEVERITY_CONFIDENCE: Readonly<Record<string, number>> = { critical: 0.95, error: 0.85, high: 0.85, warning: 0.75, info: 0.5 };
+
+/** The input-drift monitor's name in the decision log. */
+const FEATURE_DRIFT_MODEL: ModelRef = { kind: 'drift/seasonal-psi-ks', version: '1' };
+/** Recent window an input-drift check compares with the reference (the monitor's default, one day). */
+const DRIFT_WINDOW_MS = 86_400_000;
 
 /** The runbook generator's name in the decision log. */
 const RUNBOOK_MODEL: ModelRef = { kind: 'learn/runbook', version: '1' };

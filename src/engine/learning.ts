@@ -41,6 +41,15 @@ export interface LearnConfig {
    */
   readonly driftDelta: number;
   readonly driftLambda: number;
+  /**
+   * Input drift of the demand forecaster: each demand series' first `featureDriftReferenceMs` of
+   * 5-minute means is its reference, then every check compares its last day with the same hours
+   * of the reference (learn/seasonal-drift.ts) and alerts (`model.drift`, a `learn` decision) when
+   * PSI ≥ `featureDriftPsi` and KS p < 0.01. An alert, not a retraining trigger. Defaults 3 days
+   * and 6 (PSI 6 flagged no unchanged day of the capacity traces' tuning weeks; 0.25 flagged most).
+   */
+  readonly featureDriftReferenceMs: number;
+  readonly featureDriftPsi: number;
 }
 
 /** Defaults of {@link LearnConfig}. */
@@ -55,6 +64,8 @@ export const DEFAULT_LEARN_CONFIG: LearnConfig = {
   maxEceIncrease: 0.02,
   driftDelta: 0.05,
   driftLambda: 25,
+  featureDriftReferenceMs: 3 * 86_400_000,
+  featureDriftPsi: 6,
 };
 
 /** What the learner needs from the engine. */

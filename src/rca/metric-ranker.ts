@@ -50,6 +50,12 @@ export interface MetricRankerSettings {
   readonly relativeFloor: number;
   /** Deviation (robust z) at which a metric, and its candidate, counts as anomalous; > 0. Default 24. */
   readonly threshold: number;
+  /** Share of the incident rows whose deviation must reach `threshold` for a metric to count as anomalous; in (0, 1]. Default 0.5. */
+  readonly persistence: number;
+  /** Weight of the peak deviation (largest over the incident rows) in a metric's score beside the median's; in [0, 1]. Default 1. */
+  readonly peakWeight: number;
+  /** Quantile of the normal rows (upper for rising kinds, lower for falling) that counts as deviation 1 at least; in [0.5, 1]. Default 0.99. */
+  readonly tailQuantile: number;
   /** Score multiplier of a candidate whose anomaly an anomalous dependency explains; in [0, 1]. Default 0.1. */
   readonly explainedFactor: number;
   /** Weight of load-like kinds (`load`, `lod`, `requests`, `traffic`); in [0, 1]. Default 0.5. */
@@ -75,6 +81,9 @@ export interface RankerCalibration {
 export const DEFAULT_METRIC_RANKER_SETTINGS: MetricRankerSettings = {
   relativeFloor: 0.1,
   threshold: 24,
+  persistence: 0.5,
+  peakWeight: 1,
+  tailQuantile: 0.99,
   explainedFactor: 0.1,
   loadWeight: 0.5,
   maxEvidence: 3,
@@ -98,6 +107,9 @@ export const METRIC_RANKER_MODEL = { kind: 'rca/metric-rank', version: '1' } as 
 const SETTING_KEYS: readonly (keyof MetricRankerSettings)[] = [
   'relativeFloor',
   'threshold',
+  'persistence',
+  'peakWeight',
+  'tailQuantile',
   'explainedFactor',
   'loadWeight',
   'maxEvidence',
@@ -108,12 +120,20 @@ const DOWN_KIND = /avail|success|throughput/;
 /** One metric's deviation from its normal rows. */
 interface MetricDeviation {
   readonly metric: RcaMetric;
-  /** Directional robust z (≥ 0 in the harmful direction, else 0). */
+  /** Score: the larger of the median's deviation and `peakWeight` × the peak's (≥ 0 in the harmful direction, else 0). */
   readonly deviation: number;
   /** Deviation times its kind's weight. */
   readonly weighted: number;
   readonly level: number;
+  /** Median of the incident rows. */
   readonly incident: number;
+  /** Most harmful incident value (largest; smallest for falling kinds). */
+  readonly peak: number;
+  /** Directional robust z of the median and of the peak. */
+  readonly medianDeviation: number;
+  readonly peakDeviation: number;
+  /** At least `persistence` of the incident rows reach `threshold`. */
+  readonly anomalous: boolean;
   /** Row index of the first incident row whose deviation reaches the threshold; undefined when none. */
   readonly onset: number | undefined;
   readonly counter: boolean;
@@ -153,6 +173,9 @@ export function parseMetricRankerSettings(input: unknown): MetricRankerSettings 
   };
   check('relativeFloor', (x) => x > 0, 'a number > 0');
   check('threshold', (x) => x > 0, 'a number > 0');
+  check('persistence', (x) => x > 0 && x <= 1, 'a number in (0, 1]');
+  check('peakWeight', (x) => x >= 0 && x <= 1, 'a number in [0, 1]');
+  check('tailQuantile', (x) => x >= 0.5 && x <= 1, 'a number in [0.5, 1]');
   check('explainedFactor', (x) => x >= 0 && x <= 1, 'a number in [0, 1]');
   check('loadWeight', (x) => x >= 0 && x <= 1, 'a number in [0, 1]');
   check('maxEvidence', (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1');
@@ -240,7 +263,7 @@ function rankCase(c: RcaCase, s: MetricRankerSettings, calibrate: (margin: numbe
 
   const scores: CandidateScore[] = [...byCandidate].map(([candidate, metrics]) => {
     metrics.sort((a, b) => b.weighted - a.weighted || cmp(a.metric.name, b.metric.name));
-    const anomalousMetrics = metrics.filter((m) => m.deviation >= s.threshold);
+    const anomalousMetrics = metrics.filter((m) => m.anomalous);
     const raw = metrics[0]?.weighted ?? 0;
     const onsets = anomalousMetrics.map((m) => m.onset).filter((o): o is number => o !== undefined);
     return {
@@ -280,7 +303,7 @@ function rankCase(c: RcaCase, s: MetricRankerSettings, calibrate: (margin: numbe
   const p1 = anomalous && scores.length > 0 ? calibrate(margin) : 0;
   const rest = scores.slice(1).reduce((sum, x) => sum + x.score, 0);
   const firstOnset = Math.min(
-    ...scores.flatMap((x) => x.metrics.filter((m) => m.deviation >= s.threshold && m.onset !== undefined).map((m) => m.onset as number)),
+    ...scores.flatMap((x) => x.metrics.filter((m) => m.anomalous && m.onset !== undefined).map((m) => m.onset as number)),
   );
 
   const ranked: RankedCandidate[] = scores.map((x, i) => {
@@ -339,25 +362,42 @@ function deviate(m: RcaMetric, start: number, s: MetricRankerSettings): MetricDe
   const normal = values.slice(0, start).filter(Number.isFinite);
   const incident = values.slice(start).filter(Number.isFinite);
   if (normal.length < 2 || incident.length < 1) return undefined;
+  const sign = DOWN_KIND.test(m.kind) ? -1 : 1;
   const level = median(normal);
   const absDev = normal.map((v) => Math.abs(v - level));
   const iqr = quantile(normal, 0.75) - quantile(normal, 0.25);
-  let spread = Math.max(1.4826 * median(absDev), iqr / 1.349, s.relativeFloor * Math.abs(level));
+  const tail = sign * (quantile(normal, sign > 0 ? s.tailQuantile : 1 - s.tailQuantile) - level);
+  let spread = Math.max(1.4826 * median(absDev), iqr / 1.349, tail, s.relativeFloor * Math.abs(level));
   if (!(spread > 0)) spread = s.relativeFloor * Math.max(...incident.map((v) => Math.abs(v - level)));
-  const sign = DOWN_KIND.test(m.kind) ? -1 : 1;
   const z = (v: number): number => (spread > 0 ? Math.max(0, (sign * (v - level)) / spread) : 0);
   const mid = median(incident);
-  const deviation = z(mid);
+  const peak = sign > 0 ? Math.max(...incident) : Math.min(...incident);
+  const medianDeviation = z(mid);
+  const peakDeviation = z(peak);
+  const deviation = Math.max(medianDeviation, s.peakWeight * peakDeviation);
   let onset: number | undefined;
+  let reached = 0;
   for (let i = start; i < values.length; i++) {
     const v = values[i] as number;
-    if (Number.isFinite(v) && z(v) >= s.threshold) {
-      onset = i;
-      break;
-    }
+    if (!Number.isFinite(v) || z(v) < s.threshold) continue;
+    reached++;
+    if (onset === undefined) onset = i;
   }
+  const anomalous = reached > 0 && reached >= s.persistence * incident.length - 1e-9;
   const weight = LOAD_KIND.test(m.kind) ? s.loadWeight : 1;
-  return { metric: m, deviation, weighted: weight * deviation, level, incident: mid, onset, counter };
+  return {
+    metric: m,
+    deviation,
+    weighted: weight * deviation,
+    level,
+    incident: mid,
+    peak,
+    medianDeviation,
+    peakDeviation,
+    anomalous,
+    onset,
+    counter,
+  };
 }
 
 function evidenceOf(x: CandidateScore, c: RcaCase, s: MetricRankerSettings, firstOnset: number, callers: readonly string[]): string[] {
@@ -385,17 +425,20 @@ function evidenceOf(x: CandidateScore, c: RcaCase, s: MetricRankerSettings, firs
 function sentence(m: MetricDeviation, c: RcaCase, s: MetricRankerSettings, firstOnset: number): string {
   const name = m.counter ? `${m.metric.name} (rate)` : m.metric.name;
   const down = DOWN_KIND.test(m.metric.kind);
-  const verb = down ? 'fell' : 'rose';
-  const ratio = m.level !== 0 && Math.sign(m.level) === Math.sign(m.incident) ? m.incident / m.level : undefined;
+  const byPeak = s.peakWeight * m.peakDeviation > m.medianDeviation;
+  const value = byPeak ? m.peak : m.incident;
+  const verb = byPeak ? 'peaked' : down ? 'fell' : 'rose';
+  const ratio = m.level !== 0 && Math.sign(m.level) === Math.sign(value) ? value / m.level : undefined;
   const change =
     ratio !== undefined && (down ? ratio < 0.8 : ratio > 1.25)
-      ? `to ${formatEvidenceNumber(ratio)}× its normal`
-      : `from ${formatEvidenceNumber(m.level)} to ${formatEvidenceNumber(m.incident)}`;
+      ? `${byPeak ? 'at' : 'to'} ${formatEvidenceNumber(ratio)}× its normal`
+      : `${byPeak ? 'at' : 'from'} ${byPeak ? '' : `${formatEvidenceNumber(m.level)} to `}${formatEvidenceNumber(value)}${byPeak ? ` against a normal ${formatEvidenceNumber(m.level)}` : ''}`;
   let when = '';
-  if (m.deviation >= s.threshold && m.onset !== undefined) {
+  if (m.anomalous && m.onset !== undefined) {
     when = ` at ${clockTime(c.t[m.onset] as number)}`;
     if (m.onset === firstOnset) when += ', first of all anomalous metrics';
-  } else if (m.deviation < s.threshold) when = ', below the anomaly threshold';
+  } else if (m.peakDeviation >= s.threshold) when = ', above the anomaly threshold too briefly to count';
+  else when = ', below the anomaly threshold';
   return `${name} ${verb} ${change} (robust z ${formatEvidenceNumber(m.deviation)})${when}`;
 }
 
