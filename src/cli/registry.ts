@@ -29,7 +29,7 @@ const FLAGS: readonly FlagSpec[] = [
     name: 'at',
     type: 'string',
     description: 'compute live metrics at this time (ISO 8601 or epoch ms; simulated time)',
-    defaultText: 'now',
+    defaultText: 'now, or after the newest outcome when a simulation ran ahead',
   },
   {
     name: 'keep-challenger',
@@ -75,9 +75,16 @@ export async function registryCommand(argv: readonly string[], options: Registry
   const windowMs = (args.flags.window as number | undefined) ?? 86_400_000;
   const atText = args.flags.at as string | undefined;
   const atMs = atText === undefined ? undefined : parseTimeFlag('--at', atText);
-  const clock: Clock = atMs === undefined ? (options.clock ?? systemClock) : { now: () => atMs };
   const store = await openSqliteStore(db);
   try {
+    // Without --at, "now" is the wall clock, or the newest outcome when a simulated fleet ran ahead of it.
+    const base = options.clock ?? systemClock;
+    let newest = Number.NEGATIVE_INFINITY;
+    if (atMs === undefined) {
+      for (const m of await store.listModels())
+        newest = Math.max(newest, (await store.listModelOutcomes({ name: m.name, limit: 1 }))[0]?.at ?? newest);
+    }
+    const clock: Clock = atMs !== undefined ? { now: () => atMs } : { now: () => Math.max(base.now(), newest + 1) };
     const registry = new ModelRegistry(store, clock);
     const need = (count: number, usage: string): string[] => {
       if (rest.length !== count)

@@ -16,6 +16,7 @@ import { type NotifyConfig, parseNotifyConfig } from '../notify/index.js';
 import { DEFAULT_RETRAINING } from '../registry/retraining.js';
 import { describe, invalid } from '../errors.js';
 import { fetchKubernetesTopology, kubeClientFrom } from '../heal/index.js';
+import { FAULT_KINDS, type FaultKind } from '../records/types.js';
 import { parseTopology } from '../twin/index.js';
 import { convert, type FlagSpec, helpText, parseArgs } from './args.js';
 
@@ -401,6 +402,7 @@ export async function startUp(cfg: UpConfig, env: NodeJS.ProcessEnv, log: (line:
     platform.engine.setObserveOnly(false);
     log(`warm-up done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     let nextFaultAt = sim.now() + 10 * 60_000;
+    let faultsScheduled = 0;
     let busy = false;
     const intervalMs = Math.max(1, Math.round(60_000 / cfg.speed));
     timer = setInterval(() => {
@@ -408,7 +410,9 @@ export async function startUp(cfg: UpConfig, env: NodeJS.ProcessEnv, log: (line:
       busy = true;
       if (sim.now() >= nextFaultAt) {
         try {
-          const f = sim.scheduleFaults(1, sim.now() + 60_000, sim.now() + 5 * 60_000)[0];
+          // One fault at a time, its kind in turn (a count of 1 alone would always take the first kind).
+          const kind = FAULT_KINDS[faultsScheduled++ % FAULT_KINDS.length] as FaultKind;
+          const f = sim.scheduleFaults(1, sim.now() + 60_000, sim.now() + 5 * 60_000, [kind])[0];
           if (f) log(`simulator: ${f.kind} scheduled on ${f.rootCause} at ${new Date(f.onsetMs).toISOString()}`);
         } catch (e) {
           log(`simulator: could not schedule a fault: ${e instanceof Error ? e.message : String(e)}`);

@@ -149,6 +149,46 @@ describe('createMetricRanker', () => {
     ]);
   });
 
+  it('scores a short fault by its peak but calls it anomalous only when it persists', () => {
+    // x: one row of 10 in four (median z 0, peak z 90 → score 0.9·90 = 81); y: four rows of 4 (z 30).
+    const c = makeCase([metric('x_cpu', [...NORMAL_CPU, 1, 1, 1, 10]), metric('y_cpu', [...NORMAL_CPU, 4, 4, 4, 4])]);
+    const r = createMetricRanker()(c);
+    expect(r.ranked.map((x) => [x.candidate, x.score])).toEqual([
+      ['x', expect.closeTo(81, 10)],
+      ['y', expect.closeTo(30, 10)],
+    ]);
+    expect(r.anomalous).toBe(true);
+    expect(r.ranked[0]?.evidence).toEqual([
+      'x_cpu peaked at 10.0× its normal (robust z 81.0), above the anomaly threshold too briefly to count',
+    ]);
+    expect(r.ranked[1]?.evidence).toEqual(['y_cpu rose to 4.00× its normal (robust z 30.0) at 00:00:06, first of all anomalous metrics']);
+    const onlyX = makeCase([metric('x_cpu', [...NORMAL_CPU, 1, 1, 1, 10]), metric('z_cpu', [...NORMAL_CPU, 1, 1, 1, 1])]);
+    expect(createMetricRanker()(onlyX).anomalous).toBe(false);
+    expect(createMetricRanker()(onlyX).ranked.map((x) => x.confidence)).toEqual([0, 0]);
+    expect(createMetricRanker({ persistence: 0.25 })(onlyX).anomalous).toBe(true);
+    expect(createMetricRanker({ peakWeight: 0 })(c).ranked.map((x) => [x.candidate, x.score])).toEqual([
+      ['y', expect.closeTo(30, 10)],
+      ['x', 0],
+    ]);
+  });
+
+  it('needs persistence of the incident rows: 3 of 4 rows pass at 0.5, not at 1', () => {
+    const c = makeCase([metric('x_cpu', [...NORMAL_CPU, 10, 10, 10, 1])]);
+    expect(createMetricRanker()(c).anomalous).toBe(true);
+    expect(createMetricRanker({ persistence: 1 })(c).anomalous).toBe(false);
+  });
+
+  it("takes the normal rows' own tail as part of the spread", () => {
+    // normal [0,0,0,0,0,5]: median, MAD, IQR 0; 99th percentile 0.95·5 = 4.75 → z of 5 = 5/4.75.
+    const spiky = makeCase([metric('s_cpu', [0, 0, 0, 0, 0, 5, 5, 5, 5, 5])]);
+    expect(createMetricRanker()(spiky).ranked[0]?.score).toBeCloseTo(5 / 4.75, 12);
+    // without the tail term the spread falls back to relativeFloor · max |incident − level| = 0.5 → z 10.
+    expect(createMetricRanker({ tailQuantile: 0.5 })(spiky).ranked[0]?.score).toBeCloseTo(10, 12);
+    // for a falling kind the lower tail counts: normal [100,100,100,100,100,50] → spread 0.95·50 = 47.5.
+    const dips = makeCase([metric('lb_availability', [100, 100, 100, 100, 100, 50, 50, 50, 50, 50])]);
+    expect(createMetricRanker()(dips).ranked[0]?.score).toBeCloseTo(50 / 47.5, 12);
+  });
+
   it('is deterministic and does not mutate its input', () => {
     const before = Array.from(hog.metrics[0]?.values ?? []);
     const ranker = createMetricRanker();
@@ -159,8 +199,11 @@ describe('createMetricRanker', () => {
   it('rejects bad settings, calibration and cases with what was expected and received', () => {
     expect(() => createMetricRanker({ threshold: 0 })).toThrow('rca/metric-rank: threshold must be a number > 0 (got 0)');
     expect(() => parseMetricRankerSettings({ thresold: 3 })).toThrow(
-      /unknown setting "thresold" \(expected one of: relativeFloor, threshold/,
+      /unknown setting "thresold" \(expected one of: relativeFloor, threshold, persistence, peakWeight, tailQuantile/,
     );
+    expect(() => createMetricRanker({ persistence: 0 })).toThrow('rca/metric-rank: persistence must be a number in (0, 1] (got 0)');
+    expect(() => createMetricRanker({ peakWeight: 1.5 })).toThrow('rca/metric-rank: peakWeight must be a number in [0, 1] (got 1.5)');
+    expect(() => createMetricRanker({ tailQuantile: 0.4 })).toThrow('rca/metric-rank: tailQuantile must be a number in [0.5, 1] (got 0.4)');
     expect(() => createMetricRanker(undefined, { center: 0, width: 0 })).toThrow(
       /calibration must be \{ center: finite number, width: number > 0 \}/,
     );
