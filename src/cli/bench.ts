@@ -17,7 +17,7 @@ import { formatLoopTable, runLoopBench } from '../bench/loop.js';
 import { formatRcaTables, runRcaBench } from '../bench/rca/index.js';
 import { formatScalingTable, runScalingBench } from '../bench/scaling.js';
 import { invalid } from '../errors.js';
-import { createMetricRanker, METRIC_RANKER_MODEL } from '../rca/index.js';
+import { createMetricRanker, METRIC_RANKER_DESCRIPTION } from '../rca/index.js';
 import { type FlagSpec, helpText, parseArgs } from './args.js';
 import { ProgressBar } from './progress.js';
 
@@ -325,7 +325,7 @@ const RCA_TASK: DatasetTask<ReturnType<typeof runRcaBench>> = {
       out,
       onProgress,
       homeostat: createMetricRanker(),
-      homeostatDescription: `${METRIC_RANKER_MODEL.kind}: robust deviation of each metric from the normal rows (median, max of MAD/IQR/10 % of the level), harmful direction only, counters differenced; candidate = its worst metric (load ×0.5), ×0.1 when an anomalous callee started no later; anomalous only above 24; top-1 confidence = logistic of the log-score margin over the second, calibrated on dev cases (Sock Shop runs 1–2, PetShop train issues)`,
+      homeostatDescription: METRIC_RANKER_DESCRIPTION,
       ...(methods ? { only: methods } : {}),
     }),
   format: formatRcaTables,

@@ -123,7 +123,7 @@ export const METRIC_RANKER_DESCRIPTION =
   'rca/metric-rank: robust deviation of each metric from the normal rows (median level; spread = max of MAD, IQR, the normal 99th percentile and 10 % of the level), harmful direction only, counters differenced; metric score = max(median of the incident rows, 0.9 × their peak); candidate = its worst metric (load ×0.5), ×0.1 when an anomalous callee started no later; anomalous when half the incident rows of a metric reach 24; top-1 confidence = logistic of the log-score margin over the second, calibrated on dev cases (Sock Shop runs 1–2, PetShop train issues)';
 
 /** Name and version of this method, for the decision log and the bench. */
-export const METRIC_RANKER_MODEL = { kind: 'rca/metric-rank', version: '1' } as const;
+export const METRIC_RANKER_MODEL = { kind: 'rca/metric-rank', version: '2' } as const;
 
 const SETTING_KEYS: readonly (keyof MetricRankerSettings)[] = [
   'relativeFloor',
