@@ -519,6 +519,7 @@ export class Engine implements EngineHandle {
   async stop(): Promise<void> {
     if (!this.#ready) return;
     await this.saveStates();
+    if (this.#outcomes.length > 0) await this.#store.insertModelOutcomes(this.#outcomes.splice(0));
     for (const off of this.#unsubscribe.splice(0)) off();
     this.#ready = false;
   }

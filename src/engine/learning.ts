@@ -186,7 +186,8 @@ export class ModelLearning {
 
   /**
    * Records the outcome a label reveals, for live accuracy, and feeds the drift detector of the
-   * model it judges. `anomalyConfidence` / `rootCause` give what the model said.
+   * model it judges. `judged.anomaly` / `judged.rootCause` give what the model said (its
+   * confidence, and for a root cause whether the top hypothesis was the confirmed entity).
    */
   async onFeedback(
     fb: Feedback,
