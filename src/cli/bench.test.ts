@@ -33,7 +33,7 @@ describe('homeostat bench capacity', () => {
 
   it('rejects an unknown task and an unknown method', async () => {
     await expect(benchCommand(['capacityx'])).rejects.toThrow(
-      'homeostat bench: unknown task "capacityx" (expected: loop, anomaly, capacity, failure, rca or scaling)',
+      'homeostat bench: unknown task "capacityx" (expected: loop, anomaly, capacity, failure, rca, scaling or ingest)',
     );
     await expect(benchCommand(['capacity', '--data', dir, '--methods', 'oracle'])).rejects.toThrow(/unknown method "oracle"/);
   });

@@ -5,7 +5,8 @@
  * 24-hour forecasts on the capacity traces and the AWS per-instance series; `failure` scores
  * 6-hour failure forecasts on the Grid'5000 and LANL failure traces; `rca` ranks root causes on
  * Sock Shop, PetShop and the SMD attribution labels beside NSigma and BARO-like baselines;
- * `scaling` runs the loop under growing demand with and without pre-emptive scaling.
+ * `scaling` runs the loop under growing demand with and without pre-emptive scaling; `ingest`
+ * measures the telemetry doors (JSON, OTLP protobuf and JSON, remote_write) over real HTTP.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { formatAnomalyTables, runAnomalyBench } from '../bench/anomaly/index.js';
 import { formatCapacityTables, runCapacityBench } from '../bench/capacity/index.js';
 import { formatFailureTables, runFailureBench } from '../bench/failure/index.js';
+import { formatIngestTable, runIngestBench } from '../bench/ingest.js';
 import { formatLoopTable, runLoopBench } from '../bench/loop.js';
 import { formatRcaTables, runRcaBench } from '../bench/rca/index.js';
 import { formatScalingTable, runScalingBench } from '../bench/scaling.js';
@@ -49,6 +51,7 @@ Tasks:
   failure  6-hour failure forecasts on the Grid'5000 and LANL traces beside simple baselines
   rca      root-cause ranking on Sock Shop, PetShop and SMD attribution beside NSigma and BARO-like
   scaling  the loop under growing demand, with and without pre-emptive scaling (capacity plans)
+  ingest   throughput, latency, CPU and bytes per point of the telemetry doors over real HTTP
 
 Run homeostat bench <task> --help for the options of a task.
 `;
@@ -100,12 +103,61 @@ async function scalingCommand(rest: readonly string[]): Promise<number> {
   );
 }
 
+const INGEST_FLAGS: readonly FlagSpec[] = [
+  { name: 'series', type: 'number', description: 'series per request (4 per host entity)', defaultText: '2000' },
+  { name: 'points', type: 'number', description: 'points per series per request', defaultText: '10' },
+  { name: 'requests', type: 'number', description: 'timed requests per door and mode', defaultText: '20' },
+  { name: 'concurrency', type: 'number', description: 'requests in flight in the concurrent mode, 1 to 8', defaultText: '4' },
+  { name: 'seed', type: 'number', description: 'seed of the values', defaultText: '1' },
+  { name: 'out', type: 'string', description: 'output folder; writes OUT/ingest/metrics.json', defaultText: 'bench-out' },
+  { name: 'policy', type: 'string', description: 'policy table (YAML)', defaultText: 'policies/default.yaml' },
+];
+
+const INGEST_HELP = helpText(
+  'homeostat bench ingest [--series N] [--points P] [--requests R] [--concurrency C] [--out OUT]',
+  'Starts a platform (SQLite in memory, points persisted) and its API on 127.0.0.1, then sends the\nsame data (N series × P points per request, R timed requests per door and mode) through the JSON\ningest (the baseline), OTLP/HTTP protobuf, OTLP/HTTP JSON and remote_write doors, one request at a\ntime and C at a time, over keep-alive HTTP. Reports points/s, latency p50/p95/p99, process CPU and\nbody bytes per point, each also as a ratio to JSON, and checks that every point was accepted.',
+  INGEST_FLAGS,
+);
+
+async function ingestCommand(rest: readonly string[]): Promise<number> {
+  const args = parseArgs(rest, INGEST_FLAGS, 'homeostat bench ingest');
+  if (args.help) {
+    process.stdout.write(INGEST_HELP);
+    return 0;
+  }
+  if (args.positional.length > 0)
+    throw invalid(`homeostat bench ingest: unexpected argument ${args.positional[0]} (see homeostat bench ingest --help)`);
+  const out = (args.flags.out as string | undefined) ?? 'bench-out';
+  const policyPath = (args.flags.policy as string | undefined) ?? join(ROOT, 'policies/default.yaml');
+  const num = (name: string): number | undefined => args.flags[name] as number | undefined;
+  const series = num('series');
+  const points = num('points');
+  const requests = num('requests');
+  const concurrency = num('concurrency');
+  const seed = num('seed');
+  return simulatorTask(
+    'ingest',
+    out,
+    (onProgress) =>
+      runIngestBench({
+        policyPath,
+        onProgress,
+        ...(series !== undefined ? { series } : {}),
+        ...(points !== undefined ? { points } : {}),
+        ...(requests !== undefined ? { requests } : {}),
+        ...(concurrency !== undefined ? { concurrency } : {}),
+        ...(seed !== undefined ? { seed } : {}),
+      }),
+    formatIngestTable,
+  );
+}
+
 /**
- * Runs a simulator benchmark (`loop`, `scaling`) with a progress bar, writes OUT/<task>/metrics.json
+ * Runs a simulator benchmark (`loop`, `scaling`) or the `ingest` one with a progress bar, writes OUT/<task>/metrics.json
  * and prints its table.
  */
 async function simulatorTask<M>(
-  task: 'loop' | 'scaling',
+  task: 'loop' | 'scaling' | 'ingest',
   out: string,
   run: (onProgress: (done: number, total: number) => void) => Promise<M>,
   format: (m: M) => string,
@@ -343,8 +395,9 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   if (task === 'failure') return datasetTaskCommand(FAILURE_TASK, rest);
   if (task === 'rca') return datasetTaskCommand(RCA_TASK, rest);
   if (task === 'scaling') return scalingCommand(rest);
+  if (task === 'ingest') return ingestCommand(rest);
   if (task !== 'loop')
-    throw invalid(`homeostat bench: unknown task "${task}" (expected: loop, anomaly, capacity, failure, rca or scaling)`);
+    throw invalid(`homeostat bench: unknown task "${task}" (expected: loop, anomaly, capacity, failure, rca, scaling or ingest)`);
   const args = parseArgs(rest, LOOP_FLAGS, 'homeostat bench loop');
   if (args.help) {
     process.stdout.write(LOOP_HELP);

@@ -34,7 +34,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     run: (argv) => trainCommand(argv),
   },
   bench: {
-    summary: 'run a benchmark: loop and scaling on the simulator; anomaly, capacity, failure and rca on the datasets',
+    summary: 'run a benchmark: loop and scaling on the simulator; anomaly, capacity, failure and rca on the datasets; ingest over HTTP',
     run: benchCommand,
   },
   version: {
