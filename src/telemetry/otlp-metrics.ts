@@ -694,6 +694,8 @@ function labelsOf(resource: Record<string, string>, attributes: OtlpAttributes):
  */
 export function otlpMetricsToSeries(request: OtlpMetricsRequest, options: OtlpConvertOptions): OtlpConversion {
   const c = new SeriesCollector(options);
+  /** Label sets already checked, by identity: why each is refused, or null. */
+  const checked = new WeakMap<Labels, string | null>();
   const changes: DeltaChange[] = [];
   let dataPoints = 0;
   let stale = 0;
@@ -721,30 +723,35 @@ export function otlpMetricsToSeries(request: OtlpMetricsRequest, options: OtlpCo
         }
         const delta = 'temporality' in data && data.temporality === 'delta';
         for (const [j, p] of points.entries()) {
-          const here = `${what} point ${j}`;
+          const here = (): string => `${what} point ${j}`;
           if ((p.flags & NO_RECORDED_VALUE) !== 0) {
             stale++;
             continue;
           }
+          // Points without attributes share their resource's label set: it is checked once.
           const labels = labelsOf(resource, p.attributes);
-          const labelProblem = c.checkLabels(labels);
-          if (labelProblem !== undefined) {
-            c.reject(`${here}: ${labelProblem}`);
+          let labelProblem = checked.get(labels);
+          if (labelProblem === undefined) {
+            labelProblem = c.checkLabels(labels) ?? null;
+            checked.set(labels, labelProblem);
+          }
+          if (labelProblem !== null) {
+            c.reject(`${here()}: ${labelProblem}`);
             continue;
           }
           if (p.timeNs === 0n) {
-            c.reject(`${here}: has no timeUnixNano (expected nanoseconds since the epoch)`);
+            c.reject(`${here()}: has no timeUnixNano (expected nanoseconds since the epoch)`);
             continue;
           }
           const t = Number(p.timeNs / NS_PER_MS);
           const timeProblem = c.checkTime(t);
           if (timeProblem !== undefined) {
-            c.reject(`${here}: ${timeProblem}`);
+            c.reject(`${here()}: ${timeProblem}`);
             continue;
           }
           const derived = derive(name, labels, data.type, p);
           if (typeof derived === 'string') {
-            c.reject(`${here}: ${derived}`);
+            c.reject(`${here()}: ${derived}`);
             continue;
           }
           if (!delta) {
@@ -754,7 +761,7 @@ export function otlpMetricsToSeries(request: OtlpMetricsRequest, options: OtlpCo
           const outcome = addDelta(options.delta, derived, p, changes);
           if (outcome === 'duplicate') duplicates++;
           else if (outcome === 'too_old')
-            c.reject(`${here}: delta point is older than the retry window kept for its series (dropped so it is not counted twice)`);
+            c.reject(`${here()}: delta point is older than the retry window kept for its series (dropped so it is not counted twice)`);
           else if (outcome !== 'late') for (const d of outcome) c.add(d.metric, d.labels, t, d.value);
         }
       }

@@ -46,6 +46,7 @@ export interface DecodedBatch {
 /** Collects points per series and counts rejections. One per request. */
 export class SeriesCollector {
   readonly #series = new Map<string, DecodedSeries>();
+  readonly #keys = new WeakMap<Labels, Map<string, string>>();
   readonly #checks: SeriesChecks;
   readonly #reasons: string[] = [];
   #rejected = 0;
@@ -90,9 +91,21 @@ export class SeriesCollector {
     return undefined;
   }
 
-  /** Appends a point to the series `metric{labels}` (the caller has checked labels, time and value). */
+  /**
+   * Appends a point to the series `metric{labels}` (the caller has checked labels, time and value).
+   * The series key is computed once per label-set object and metric (points of one series share them).
+   */
   add(metric: string, labels: Labels, t: number, v: number): void {
-    const key = canonicalSeries({ metric, labels });
+    let byMetric = this.#keys.get(labels);
+    if (byMetric === undefined) {
+      byMetric = new Map();
+      this.#keys.set(labels, byMetric);
+    }
+    let key = byMetric.get(metric);
+    if (key === undefined) {
+      key = canonicalSeries({ metric, labels });
+      byMetric.set(metric, key);
+    }
     let s = this.#series.get(key);
     if (s === undefined) {
       s = { metric, labels, points: [] };
