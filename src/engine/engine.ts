@@ -2155,7 +2155,8 @@ export class Engine implements EngineHandle {
     if (fb.subjectType === 'anomaly' && anomaly === undefined) {
       throw new HomeostatError('not_found', `anomaly ${describeValue(fb.subjectId)} not found`);
     }
-    if (fb.subjectType === 'incident' && (await this.#store.getIncident(fb.subjectId)) === undefined) {
+    const incident = fb.subjectType === 'incident' ? await this.#store.getIncident(fb.subjectId) : undefined;
+    if (fb.subjectType === 'incident' && incident === undefined) {
       throw new HomeostatError('not_found', `incident ${describeValue(fb.subjectId)} not found`);
     }
     if (fb.label === 'root_cause' && (fb.value === undefined || this.#twin.entity(fb.value) === undefined)) {
@@ -2168,17 +2169,16 @@ export class Engine implements EngineHandle {
     await this.#store.insertFeedback([fb]);
     if (anomaly !== undefined && (fb.label === 'true_positive' || fb.label === 'false_positive')) {
       this.#metrics?.observeFeedback(anomaly.model.kind, fb.label);
-      await this.#learnFromFeedback(fb);
+      await this.#learnFromFeedback(fb, anomaly);
       await this.#learning.onFeedback(fb, { anomaly: { at: anomaly.at, confidence: anomaly.confidence } });
     }
-    if (fb.subjectType === 'incident' && fb.label === 'root_cause' && !earlier) {
-      const judged = await this.#learnRootCause(fb);
+    if (incident !== undefined && fb.label === 'root_cause' && !earlier) {
+      const judged = await this.#learnRootCause(fb, incident);
       if (judged !== undefined) await this.#learning.onFeedback(fb, { rootCause: judged });
     }
-    if (fb.subjectType === 'incident' && this.#knowledge.get(fb.subjectId) !== undefined) {
+    if (incident !== undefined && this.#knowledge.get(incident.id) !== undefined) {
       // A confirmed root cause or a note on a closed incident updates what the knowledge base says of it.
-      const incident = await this.#store.getIncident(fb.subjectId);
-      if (incident !== undefined) await this.#learnIncident(incident);
+      await this.#learnIncident(incident);
     }
     return fb;
   }
@@ -2192,10 +2192,9 @@ export class Engine implements EngineHandle {
    * Refits the labelled anomaly's series calibration (issue 3: feedback moves that series'
    * confidence and so its effective alert threshold), saves it and logs the change as a `learn` decision.
    */
-  async #learnFromFeedback(fb: Feedback): Promise<void> {
-    const anomaly = await this.#store.getAnomaly(fb.subjectId);
-    const rt = anomaly === undefined ? undefined : this.#series.get(anomaly.seriesId);
-    if (anomaly === undefined || rt === undefined || !Number.isFinite(anomaly.score)) return;
+  async #learnFromFeedback(fb: Feedback, anomaly: Anomaly): Promise<void> {
+    const rt = this.#series.get(anomaly.seriesId);
+    if (rt === undefined || !Number.isFinite(anomaly.score)) return;
     const started = performance.now();
     rt.calibrator ??= feedbackCalibratorSpec.create(this.#feedbackPrior());
     const calibrator = rt.calibrator;
@@ -2230,10 +2229,9 @@ export class Engine implements EngineHandle {
    * counts, and a capacity plan's hypothesis (another model's probability) teaches nothing here.
    * Saves the calibrator and logs the change as a `learn` decision.
    */
-  async #learnRootCause(fb: Feedback): Promise<{ at: number; confidence: number; right: boolean } | undefined> {
-    const incident = await this.#store.getIncident(fb.subjectId);
-    const top = incident?.hypotheses[0];
-    if (incident === undefined || top === undefined || top.rawConfidence === undefined || fb.value === undefined) return undefined;
+  async #learnRootCause(fb: Feedback, incident: Incident): Promise<{ at: number; confidence: number; right: boolean } | undefined> {
+    const top = incident.hypotheses[0];
+    if (top === undefined || top.rawConfidence === undefined || fb.value === undefined) return undefined;
     const started = performance.now();
     const calibrator = this.#rcaCalibrator;
     const raw = top.rawConfidence;
