@@ -23,6 +23,7 @@ import { createPlatform } from '../engine/platform.js';
 import type { Action, Decision, Incident } from '../records/types.js';
 import type { FaultTruth } from '../sim/index.js';
 import type { Store } from '../store/index.js';
+import { listEvery } from '../store/list-every.js';
 import { reliability } from './anomaly/metrics.js';
 import { type ReliabilityBin, reliabilityBins } from './rca/metrics.js';
 
@@ -424,21 +425,9 @@ export function rcaCalibration(cases: readonly RcaDecisionCase[]): RcaCalibratio
   };
 }
 
-/** Every decision logged since `fromMs`, paging through the log. */
-async function loggedDecisions(store: Store, fromMs: number): Promise<Decision[]> {
-  const out: Decision[] = [];
-  let toMs: number | undefined;
-  for (;;) {
-    const page = await store.listDecisions({ fromMs, ...(toMs !== undefined ? { toMs } : {}), limit: 10_000 });
-    out.push(...page);
-    if (page.length < 10_000) return out;
-    const oldest = page[page.length - 1]?.at ?? fromMs;
-    // Rows at exactly `oldest` may straddle pages: re-read that millisecond by itself.
-    const same = await store.listDecisions({ fromMs: oldest, toMs: oldest + 1, limit: 10_000 });
-    const seen = page.filter((d) => d.at === oldest).length;
-    out.push(...same.slice(seen));
-    toMs = oldest;
-  }
+/** Every decision logged since `fromMs`. */
+function loggedDecisions(store: Store, fromMs: number): Promise<Decision[]> {
+  return listEvery((page) => store.listDecisions(page), { fromMs });
 }
 
 function isWrong(a: Action): boolean {

@@ -18,6 +18,7 @@ import { logisticCalibratorSpec } from '../models/calibrator.js';
 import { feedbackCalibratorSpec } from '../models/feedback-calibrator.js';
 import { type IsotonicBlock, isotonicCalibratorSpec, isotonicPrior, poolAdjacentViolators } from '../models/isotonic-calibrator.js';
 import type { Feedback, ModelLineage, ModelVersion } from '../records/types.js';
+import { listEvery } from '../store/list-every.js';
 import type { Store } from '../store/store.js';
 import { type CalibrationFigures, calibrationFigures } from './calibration-metrics.js';
 
@@ -316,23 +317,10 @@ export function rootCauseConfig(config: unknown): RootCauseCalibrationConfig {
   return { blocks: c.blocks, smoothing: c.smoothing };
 }
 
-/** Every feedback row of the window, newest first, paging through the store (10,000 a page). */
-async function listAll(store: Store, window: { readonly fromMs: number; readonly toMs: number }): Promise<Feedback[]> {
-  const out: Feedback[] = [];
-  const seen = new Set<string>();
-  let toMs = window.toMs;
-  for (;;) {
-    const page = await store.listFeedback({ fromMs: window.fromMs, toMs, limit: PAGE });
-    const fresh = page.filter((f) => !seen.has(f.id));
-    for (const f of fresh) seen.add(f.id);
-    out.push(...fresh);
-    if (page.length < PAGE || fresh.length === 0) return out;
-    // Rows at exactly the oldest time may straddle pages: the next page starts there again.
-    toMs = (page[page.length - 1]?.at ?? window.fromMs) + 1;
-  }
+/** Every feedback row of the window, newest first. */
+function listAll(store: Store, window: { readonly fromMs: number; readonly toMs: number }): Promise<Feedback[]> {
+  return listEvery((page) => store.listFeedback(page), window);
 }
-
-const PAGE = 10_000;
 
 function prefixed(prefix: string, f: CalibrationFigures): Record<string, number> {
   return {
