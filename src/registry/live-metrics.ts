@@ -16,6 +16,7 @@
  * Fewer than {@link MIN_TREND_OUTCOMES} outcomes on either side give no trend.
  */
 import type { ModelOutcome } from '../records/types.js';
+import { type ReliabilityBin, reliabilityOf } from '../learn/calibration-metrics.js';
 
 /** Number of equal-width confidence bins of the reliability table and the ECE. */
 export const RELIABILITY_BINS = 10;
@@ -24,15 +25,7 @@ export const MIN_TREND_OUTCOMES = 10;
 /** |z| at or above which a trend is a change rather than noise. */
 export const TREND_Z = 2;
 
-/** One non-empty bin of a reliability table: confidences in [lower, upper). */
-export interface ReliabilityBin {
-  readonly lower: number;
-  readonly upper: number;
-  readonly n: number;
-  readonly meanConfidence: number;
-  /** Share of the bin's outcomes that were correct. */
-  readonly accuracy: number;
-}
+export type { ReliabilityBin } from '../learn/calibration-metrics.js';
 
 /** Live metrics of classification outcomes. */
 export interface ClassificationMetrics {
@@ -146,33 +139,12 @@ function classificationMetrics(outcomes: readonly ModelOutcome[]): Classificatio
   const scored = outcomes.filter((o) => isFiniteNumber(o.confidence) && o.confidence >= 0 && o.confidence <= 1);
   const base = { n: outcomes.length, accuracy: correct / outcomes.length, withConfidence: scored.length };
   if (scored.length === 0) return { ...base, bins: [] };
-  const count = new Array<number>(RELIABILITY_BINS).fill(0);
-  const sumP = new Array<number>(RELIABILITY_BINS).fill(0);
-  const sumY = new Array<number>(RELIABILITY_BINS).fill(0);
-  let brier = 0;
-  let totalP = 0;
-  for (const o of scored) {
-    const p = o.confidence as number;
-    const y = o.correct ? 1 : 0;
-    const b = Math.min(RELIABILITY_BINS - 1, Math.floor(p * RELIABILITY_BINS));
-    count[b] = (count[b] as number) + 1;
-    sumP[b] = (sumP[b] as number) + p;
-    sumY[b] = (sumY[b] as number) + y;
-    brier += (p - y) ** 2;
-    totalP += p;
-  }
-  const n = scored.length;
-  let ece = 0;
-  const bins: ReliabilityBin[] = [];
-  for (let b = 0; b < RELIABILITY_BINS; b++) {
-    const c = count[b] as number;
-    if (c === 0) continue;
-    const meanConfidence = (sumP[b] as number) / c;
-    const accuracy = (sumY[b] as number) / c;
-    ece += (c / n) * Math.abs(accuracy - meanConfidence);
-    bins.push({ lower: b / RELIABILITY_BINS, upper: (b + 1) / RELIABILITY_BINS, n: c, meanConfidence, accuracy });
-  }
-  return { ...base, meanConfidence: totalP / n, ece, brier: brier / n, bins };
+  const r = reliabilityOf(
+    scored.map((o) => o.confidence as number),
+    scored.map((o) => o.correct === true),
+    RELIABILITY_BINS,
+  );
+  return { ...base, meanConfidence: r.meanConfidence, ece: r.ece, brier: r.brier, bins: r.bins };
 }
 
 function regressionMetrics(outcomes: readonly ModelOutcome[]): RegressionMetrics {
