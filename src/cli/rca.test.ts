@@ -31,7 +31,7 @@ describe('homeostat rca', () => {
     );
     const report = JSON.parse(readFileSync(out, 'utf8'));
     expect(report.case).toBe('carts-cpu');
-    expect(report.model).toEqual({ kind: 'rca/metric-rank', version: '2' });
+    expect(report.model).toEqual({ kind: 'rca/metric-rank', version: '3' });
     expect(report.anomalous).toBe(true);
     expect(report.hypotheses.map((h: { candidate: string; rank: number }) => [h.rank, h.candidate])).toEqual([
       [1, 'carts'],

@@ -15,6 +15,12 @@ export interface RcaMetric {
   readonly kind: string;
   /** One value per row of {@link RcaCase.t}; NaN = missing. */
   readonly values: Float64Array;
+  /**
+   * The metric's known full scale, when there is one (max > min): 0–100 for a percentage, 0–1 for
+   * values min-max scaled beforehand (SMD). Per-metric attribution measures changes against it;
+   * without it, against the range observed in the case.
+   */
+  readonly range?: { readonly min: number; readonly max: number };
 }
 
 /** A call-graph edge: `from` calls (depends on) `to`. */
@@ -58,7 +64,11 @@ export interface RankedCandidate {
 /** A ranking: best first, and whether the method thinks anything is wrong at all. */
 export interface CaseRanking {
   readonly ranked: readonly RankedCandidate[];
-  /** False when the method judges the incident window normal (it then blames nobody; specificity). */
+  /**
+   * False when the method judges the incident window normal (it then blames nobody; specificity).
+   * Per-metric attribution (which metrics of one entity explain a given window) still gives its
+   * confidences then: they are conditional on the window being an incident.
+   */
   readonly anomalous: boolean;
 }
 

@@ -11,7 +11,19 @@ export { DEFAULT_RCA_CONFIG, RCA_MODEL, rankRootCauses } from './rank-root-cause
 export { calibrateRanking, DEFAULT_RCA_CALIBRATION } from './calibration.js';
 export type { RcaConfig, RcaInput, RcaWeights } from './types.js';
 export type { CaseRanker, CaseRanking, RankedCandidate, RcaCase, RcaEdge, RcaMetric } from './case-types.js';
-export type { MetricRankerSettings, RankerCalibration } from './metric-ranker.js';
+export type { AttributionOptions, MetricRankerSettings, RankerCalibration } from './metric-ranker.js';
+export type { AttributionCalibration, MetricAttributionSettings, MetricChange } from './metric-attribution.js';
+export {
+  ATTRIBUTION_CALIBRATION_PRIOR,
+  attributeCase,
+  attributionMargin,
+  DEFAULT_ATTRIBUTION_CALIBRATION,
+  DEFAULT_METRIC_ATTRIBUTION_SETTINGS,
+  fitAttributionCalibration,
+  isPerMetricCase,
+  metricChange,
+  parseMetricAttributionSettings,
+} from './metric-attribution.js';
 export {
   createMetricRanker,
   DEFAULT_METRIC_RANKER_SETTINGS,

@@ -36,16 +36,22 @@
  *    share the rest, 1 − p₁, in proportion to their scores, each capped at p₁; confidences sum to ≤ 1.
  *    Because the peak enters every candidate's score, a healthy window where one tail latency
  *    jumped while others also peaked gives a small margin, hence a low confidence: nobody is blamed.
+ * 6. Per-metric attribution: a case whose metrics are their own candidates (SMD's 38 metrics of one
+ *    machine; rule {@link isPerMetricCase}) is ranked instead by `rca/metric-attribution`: score =
+ *    ln(1 + two-sided robust z of the largest incident change) × that change as a share of the
+ *    metric's known full scale (else its observed range), with its own top-1 calibration fitted on
+ *    per-metric dev cases (SMD machine-1-*); `anomalous` still comes from step 2's persistence rule,
+ *    and the top-1 confidence is conditional on the window being an incident. No graph rule there.
  *
  * Works when the fault moves its own resource metrics (CPU hog, memory leak) or its own latency
  * much more than drift and load move anyone else's. Fails when the root shows no metric of its own
  * (it is then not a candidate), when two faults coincide, when a caller saturates its callee
  * (traffic flowing against the call graph), when a drift or daily pattern moves a metric by far more
  * than `relativeFloor` of its level, and when the normal rows are too few to know a metric's spread
- * (2 rows: healthy tail latencies of quiet components still jump 3–8×). For per-metric attribution
- * it fails on metrics constant in the normal rows (any change scores 1/`relativeFloor`, however
- * small or large) and on metrics whose scale says more than their spread (SMD's labels follow
- * changes visible on the min-max-scaled plot, which a scale-free z cannot see).
+ * (2 rows: healthy tail latencies of quiet components still jump 3–8×). Steps 1–3 alone fail at
+ * per-metric attribution (metrics constant in the normal rows score 1/`relativeFloor` whatever
+ * their change; a scale-free z cannot see what is large on the metric's plot): step 6 is for that;
+ * see `metric-attribution.ts` for where it fails.
  *
  * Reference: Pham, Ha, Zhang, "BARO: Robust Root Cause Analysis for Microservices via Multivariate
  * Bayesian Online Change Point Detection", FSE 2024 (robust scoring); Pham et al., "RCAEval", 2024
@@ -55,6 +61,17 @@ import { formatEvidenceNumber } from './rank-root-causes.js';
 import { describe as show, invalid } from '../errors.js';
 import { LogisticCalibrator } from '../models/calibrator.js';
 import type { CaseRanker, CaseRanking, RankedCandidate, RcaCase, RcaMetric } from './case-types.js';
+import {
+  type AttributionCalibration,
+  attributeCase,
+  attributionMargin,
+  checkAttributionCalibration,
+  DEFAULT_ATTRIBUTION_CALIBRATION,
+  isPerMetricCase,
+  type MetricAttributionSettings,
+  type MetricChange,
+  parseMetricAttributionSettings,
+} from './metric-attribution.js';
 
 /** Settings of {@link createMetricRanker}. Defaults chosen on the dev cases (see {@link DEFAULT_METRIC_RANKER_SETTINGS}). */
 export interface MetricRankerSettings {
@@ -85,7 +102,7 @@ export interface RankerCalibration {
 }
 
 /**
- * Default settings, chosen on dev cases only (script /tmp/h9/exp.mjs of issue 6, helper H9):
+ * Default settings, chosen on dev cases only:
  * `tailQuantile` 0.99 and `peakWeight` 0.9 from a grid (peakWeight 0, 0.5, 0.6, 0.75, 0.9, 1 ×
  * tailQuantile 0.5, 0.99 × persistence 0.5, 1 × threshold 12, 16, 20, 24, 32, 48), calibration refitted for
  * each; the rule, fixed before the search: Sock Shop runs 1–2 AC@1 = 1 and ECE ≤ 0.04, PetShop
@@ -110,7 +127,8 @@ export const DEFAULT_METRIC_RANKER_SETTINGS: MetricRankerSettings = {
  * settings on the dev cases only: Sock Shop runs 1–2 of each service-fault (20 cases, all ranked
  * right) and the 20 PetShop train issues (12 judged anomalous and used; the top-1 is their root
  * cause PetSearch in 1 of the 20), from
- * {@link RANKER_CALIBRATION_PRIOR} with L2 = 1; script /tmp/h9/exp.mjs of issue 6, helper H9.
+ * {@link RANKER_CALIBRATION_PRIOR} with L2 = 1; `npm run train:rca-case-calibration` refits it
+ * (bench/rca/train-calibration.ts).
  * Re-fit when the settings change.
  */
 export const DEFAULT_RANKER_CALIBRATION: RankerCalibration = { center: 1.0561053520998025, width: 0.45722807788271524 };
@@ -120,10 +138,10 @@ export const RANKER_CALIBRATION_PRIOR: RankerCalibration = { center: 0.5, width:
 
 /** One-line description of the default method, for the bench's list of methods. */
 export const METRIC_RANKER_DESCRIPTION =
-  'rca/metric-rank: robust deviation of each metric from the normal rows (median level; spread = max of MAD, IQR, the normal 99th percentile and 10 % of the level), harmful direction only, counters differenced; metric score = max(median of the incident rows, 0.9 × their peak); candidate = its worst metric (load ×0.5), ×0.1 when an anomalous callee started no later; anomalous when half the incident rows of a metric reach 24; top-1 confidence = logistic of the log-score margin over the second, calibrated on dev cases (Sock Shop runs 1–2, PetShop train issues)';
+  'rca/metric-rank: robust deviation of each metric from the normal rows (median level; spread = max of MAD, IQR, the normal 99th percentile and 10 % of the level), harmful direction only, counters differenced; metric score = max(median of the incident rows, 0.9 × their peak); candidate = its worst metric (load ×0.5), ×0.1 when an anomalous callee started no later; anomalous when half the incident rows of a metric reach 24; top-1 confidence = logistic of the log-score margin over the second, calibrated on dev cases (Sock Shop runs 1–2, PetShop train issues). Cases whose metrics are their own candidates (SMD) get per-metric attribution: ln(1 + two-sided robust z of the largest incident change) × that change as a share of the metric’s full scale (else its observed range), with its own calibration fitted on SMD machine-1-*';
 
 /** Name and version of this method, for the decision log and the bench. */
-export const METRIC_RANKER_MODEL = { kind: 'rca/metric-rank', version: '2' } as const;
+export const METRIC_RANKER_MODEL = { kind: 'rca/metric-rank', version: '3' } as const;
 
 const SETTING_KEYS: readonly (keyof MetricRankerSettings)[] = [
   'relativeFloor',
@@ -203,19 +221,46 @@ export function parseMetricRankerSettings(input: unknown): MetricRankerSettings 
   return s;
 }
 
+/** Settings and calibration of the per-metric attribution step of {@link createMetricRanker}. */
+export interface AttributionOptions {
+  /** Partial settings over {@link DEFAULT_METRIC_ATTRIBUTION_SETTINGS}. */
+  readonly settings?: Partial<MetricAttributionSettings>;
+  /** Top-1 calibration of per-metric cases; default {@link DEFAULT_ATTRIBUTION_CALIBRATION}. */
+  readonly calibration?: AttributionCalibration;
+}
+
 /**
  * A pure {@link CaseRanker}: robust deviation per metric, graph rule, calibrated top-1 confidence.
+ * A case whose candidates are single metrics ({@link isPerMetricCase}: SMD's 38 metrics of one
+ * machine) is ranked by the per-metric attribution step instead (`rca/metric-attribution`: change
+ * against the metric's scale × log robust z), with its own calibration; `anomalous` still comes from
+ * the persistence rule, and the top-1 confidence there is conditional on the window being an incident.
  * @param settings Partial settings over {@link DEFAULT_METRIC_RANKER_SETTINGS}.
- * @param calibration Top-1 calibration; default {@link DEFAULT_RANKER_CALIBRATION}.
+ * @param calibration Top-1 calibration of candidate ranking; default {@link DEFAULT_RANKER_CALIBRATION}.
+ * @param attribution Settings and calibration of the per-metric step.
  * @throws HomeostatError `invalid_argument` for bad settings or calibration (at creation), or a
  *   malformed case (at ranking): anomalyStart out of range, a metric of the wrong length or owner.
  * @example createMetricRanker()(c).ranked[0]?.candidate // 'carts'
  */
-export function createMetricRanker(settings?: Partial<MetricRankerSettings>, calibration?: RankerCalibration): CaseRanker {
+export function createMetricRanker(
+  settings?: Partial<MetricRankerSettings>,
+  calibration?: RankerCalibration,
+  attribution: AttributionOptions = {},
+): CaseRanker {
   const s = parseMetricRankerSettings(settings);
-  const cal = checkCalibration(calibration ?? DEFAULT_RANKER_CALIBRATION);
-  const calibrator = new LogisticCalibrator(cal);
-  return (c: RcaCase): CaseRanking => rankCase(c, s, (margin) => calibrator.calibrate(margin));
+  const calibrator = new LogisticCalibrator(checkCalibration(calibration ?? DEFAULT_RANKER_CALIBRATION));
+  const a = parseMetricAttributionSettings(attribution.settings);
+  const attributionCalibrator = new LogisticCalibrator(
+    checkAttributionCalibration(attribution.calibration ?? DEFAULT_ATTRIBUTION_CALIBRATION),
+  );
+  return (c: RcaCase): CaseRanking =>
+    rankCase(
+      c,
+      s,
+      (margin) => calibrator.calibrate(margin),
+      a,
+      (margin) => attributionCalibrator.calibrate(margin),
+    );
 }
 
 /**
@@ -231,8 +276,9 @@ export function rankingMargin(ranking: CaseRanking): number {
 /**
  * Fits the top-1 calibration on labelled cases: ranks each case with `settings`, takes its margin
  * and whether the top-1 is a true root cause, and fits a logistic map (Newton, L2 = 1 toward the
- * prior, default {@link RANKER_CALIBRATION_PRIOR}). Cases without truth, with `truth: []`, or judged not
- * anomalous are left out. Fit on dev cases only; report on others.
+ * prior, default {@link RANKER_CALIBRATION_PRIOR}). Cases without truth, with `truth: []`, judged not
+ * anomalous, or per-metric (they have their own calibration, `fitAttributionCalibration`) are left
+ * out. Fit on dev cases only; report on others.
  * @throws HomeostatError `invalid_argument` when no case is usable.
  */
 export function fitRankerCalibration(
@@ -244,7 +290,7 @@ export function fitRankerCalibration(
   const margins: number[] = [];
   const labels: boolean[] = [];
   for (const c of cases) {
-    if (c.truth === undefined || c.truth.length === 0) continue;
+    if (c.truth === undefined || c.truth.length === 0 || isPerMetricCase(c)) continue;
     const r = ranker(c);
     if (!r.anomalous || r.ranked.length === 0) continue;
     margins.push(rankingMargin(r));
@@ -266,7 +312,13 @@ function checkCalibration(c: RankerCalibration): RankerCalibration {
   return { center: c.center, width: c.width };
 }
 
-function rankCase(c: RcaCase, s: MetricRankerSettings, calibrate: (margin: number) => number): CaseRanking {
+function rankCase(
+  c: RcaCase,
+  s: MetricRankerSettings,
+  calibrate: (margin: number) => number,
+  a: MetricAttributionSettings,
+  calibrateAttribution: (margin: number) => number,
+): CaseRanking {
   const n = c.t.length;
   if (!Number.isInteger(c.anomalyStart) || c.anomalyStart < 1 || c.anomalyStart >= n) {
     throw invalid(`rca case ${c.id}: anomalyStart must be an integer in [1, ${n - 1}] (got ${c.anomalyStart})`);
@@ -281,6 +333,7 @@ function rankCase(c: RcaCase, s: MetricRankerSettings, calibrate: (margin: numbe
     const d = deviate(m, c.anomalyStart, s);
     if (d !== undefined) byCandidate.get(m.candidate)?.push(d);
   }
+  if (isPerMetricCase(c)) return attributionRanking(c, byCandidate, s, a, calibrateAttribution);
 
   const scores: CandidateScore[] = [...byCandidate].map(([candidate, metrics]) => {
     metrics.sort((a, b) => b.weighted - a.weighted || cmp(a.metric.name, b.metric.name));
@@ -337,6 +390,47 @@ function rankCase(c: RcaCase, s: MetricRankerSettings, calibrate: (margin: numbe
     };
   });
   return { ranked, anomalous };
+}
+
+/** Ranking of a per-metric case by the attribution step (see {@link createMetricRanker}). */
+function attributionRanking(
+  c: RcaCase,
+  deviations: ReadonlyMap<string, readonly MetricDeviation[]>,
+  s: MetricRankerSettings,
+  a: MetricAttributionSettings,
+  calibrate: (margin: number) => number,
+): CaseRanking {
+  const scored = attributeCase(c, a);
+  const anomalous = [...deviations.values()].some((list) => list.some((d) => d.anomalous));
+  const p1 = scored.length > 0 ? calibrate(attributionMargin(scored.map((x) => x.score))) : 0;
+  const rest = scored.slice(1).reduce((sum, x) => sum + x.score, 0);
+  const firstOnset = Math.min(
+    ...[...deviations.values()].flatMap((list) => list.filter((d) => d.anomalous && d.onset !== undefined).map((d) => d.onset as number)),
+  );
+  const ranked: RankedCandidate[] = scored.map((x, i) => {
+    const d = deviations.get(x.candidate)?.[0];
+    const evidence: string[] = [];
+    if (x.change !== undefined && x.change.change > 0) evidence.push(changeSentence(x.candidate, x.change, x.counter));
+    if (d?.anomalous && d.onset !== undefined) {
+      evidence.push(
+        `anomalous from ${clockTime(c.t[d.onset] as number)}${d.onset === firstOnset ? ', first of all anomalous metrics' : ''} (half the incident rows or more reach robust z ${formatEvidenceNumber(s.threshold)})`,
+      );
+    }
+    if (evidence.length === 0) evidence.push(`${x.candidate} does not move away from its normal rows`);
+    return {
+      candidate: x.candidate,
+      score: x.score,
+      confidence: i === 0 ? p1 : rest > 0 ? Math.min(p1, ((1 - p1) * x.score) / rest) : 0,
+      evidence,
+    };
+  });
+  return { ranked, anomalous };
+}
+
+function changeSentence(name: string, m: MetricChange, counter: boolean): string {
+  const verb = m.extreme >= m.level ? 'rose' : 'fell';
+  const share = `${formatEvidenceNumber((100 * m.change) / m.range)} % of its ${m.scale === 'known' ? 'full scale' : 'range in this case'}`;
+  return `${counter ? `${name} (rate)` : name} ${verb} from ${formatEvidenceNumber(m.level)} to ${formatEvidenceNumber(m.extreme)}: ${share}, robust z ${formatEvidenceNumber(m.z)}`;
 }
 
 /** The anomalous candidate, reachable along call edges, that explains this one (highest score first). */

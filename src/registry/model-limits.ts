@@ -216,7 +216,11 @@ const NOTES: Readonly<Record<string, KindNotes>> = {
     use: 'Ranks the candidates of a case read from metric files (robust deviation per metric, call graph) with a calibrated top-1 confidence.',
     outcome: 'a case whose root cause is known: was the top candidate right',
     source: 'src/rca/metric-ranker.ts',
-    limits: ['Calibrated on dev cases of the benchmark datasets; cases unlike them are outside what the calibration has seen.'],
+    limits: [
+      'Calibrated on dev cases of the benchmark datasets; cases unlike them are outside what the calibration has seen.',
+      "Per-metric attribution (a case whose metrics are its candidates) leans on each metric's known full scale; without one it measures changes against the range seen in the case (weaker: SMD HitRate@150 % 0.896 instead of 0.943).",
+      'Per-metric confidences say which metric explains the window given that it is an incident; whether it is one is the separate anomalous flag.',
+    ],
   },
   'decide/policy-table': {
     use: 'Turns the top root-cause hypothesis into one action or an escalation: a policy table lookup (fault kind, entity kind → action) behind guardrails (kill switch, confidence gate, rate limit, blast radius, attempts, dry run).',

@@ -157,6 +157,11 @@ describe('readSmdAttribution', () => {
       ['m01', 'm02', 'm03'],
     ]);
     expect([...(c?.metrics[0]?.values ?? [])]).toEqual([0, 1, 2, 3, 9, 9]);
+    expect(c?.metrics.map((m) => [m.name, m.candidate, m.range])).toEqual([
+      ['m01', 'm01', { min: 0, max: 1 }],
+      ['m02', 'm02', { min: 0, max: 1 }],
+      ['m03', 'm03', { min: 0, max: 1 }],
+    ]);
     expect([...(c?.t ?? [])]).toEqual([0, 60_000, 120_000, 180_000, 360_000, 420_000]);
   });
 });

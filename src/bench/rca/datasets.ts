@@ -380,13 +380,16 @@ export function smdCandidate(dim: number): string {
 }
 
 const MINUTE_MS = 60_000;
+/** SMD's values are min-max scaled by the dataset's authors (README): every metric's full scale is 0–1. */
+const SMD_SCALE = { min: 0, max: 1 } as const;
 
 /**
  * SMD attribution cases of one machine: one per interpretation line. Rows = the last
  * {@link SMD_REFERENCE_ROWS} train rows (the normal reference), then the labelled test segment that
  * starts at the line's `start` (its extent from the test labels; `[start, end)` when the row is not
  * labelled). Row i of a half is minute i; test rows follow the train rows. Candidates = the metric
- * columns `m01`…; truth = the line's columns.
+ * columns `m01`…, each with its known full scale 0–1 (the values are min-max scaled); truth = the
+ * line's columns.
  */
 export function smdAttributionCases(m: SmdMachine, split: 'dev' | 'report', referenceRows = SMD_REFERENCE_ROWS): RcaCase[] {
   const trainRows = m.train[0]?.length ?? 0;
@@ -407,7 +410,7 @@ export function smdAttributionCases(m: SmdMachine, split: 'dev' | 'report', refe
       values.set(col.subarray(trainRows - ref));
       values.set((m.test[c] as Float64Array).subarray(seg.start, end), ref);
       const candidate = smdCandidate(c + 1);
-      return { name: candidate, candidate, kind: 'metric', values };
+      return { name: candidate, candidate, kind: 'metric', values, range: SMD_SCALE };
     });
     out.push({
       id: `${m.name}/${seg.start}`,
