@@ -79,6 +79,49 @@ describe('buildFailureGrid', () => {
     expect(rowOf(fit, 2, 14)).toMatchObject({ cluster_failures_6h: 1, site_failures_6h: 4 });
   });
 
+  it('computes the richer history features from onsets and down intervals begun before τ', () => {
+    // T is a Wednesday (day 2, Monday = 0); a: down 10.5–11 h and 12–12.2 h, b: down 11.5–30 h
+    expect(rowOf(fit, 0, 13)).toMatchObject({
+      failures_1h: 1,
+      failures_3h: 2,
+      hours_since_up: expect.closeTo(0.8, 5),
+      down_hours: 0,
+      last_down_hours: expect.closeTo(0.2, 5),
+      hours_observed: 13,
+      hour_of_day: 13,
+      day_of_week: 2,
+      cluster_failures_1h: 1,
+      cluster_failures_3h: 3,
+      cluster_hours_since_failure: 1,
+      cluster_down_share: 0.5,
+      site_failures_1h: 1, // c's onset at 13 h is not yet history
+      site_down_share: expect.closeTo(1 / 3, 6),
+    });
+    // a's second down interval starts at τ = 12 h: not yet down; the first ended at 11 h
+    expect(rowOf(fit, 0, 12)).toMatchObject({
+      unavailable_now: 0,
+      down_hours: 0,
+      hours_since_up: 1,
+      last_down_hours: 0.5,
+      site_down_share: expect.closeTo(1 / 3, 6),
+    });
+    // an interval ending at τ is over at τ
+    expect(rowOf(fit, 0, 11)).toMatchObject({ unavailable_now: 0, hours_since_up: 0, site_down_share: 0 });
+    // b never came back up before 30 h: hours since up = hours observed
+    expect(rowOf(fit, 1, 12)).toMatchObject({ down_hours: 0.5, hours_since_up: 12, last_down_hours: 0 });
+    expect(rowOf(fit, 1, 30)).toMatchObject({ down_hours: 0, hours_since_up: 0, last_down_hours: 18.5 });
+    // c's cluster: hours since the grid start until its first onset
+    expect(rowOf(fit, 2, 5)).toMatchObject({ cluster_hours_since_failure: 5, cluster_failures_7d: 0 });
+    expect(rowOf(fit, 2, 14)).toMatchObject({ cluster_hours_since_failure: 1, cluster_down_share: 0, hour_of_day: 14 });
+    expect(rowOf(fit, 0, 24 + 5)).toMatchObject({ hour_of_day: 5, day_of_week: 3 });
+    expect(rowOf(fit, 0, 5 * 24)).toMatchObject({ day_of_week: 0 });
+    // the 6-hour window a day before: [τ − 24 h, τ − 18 h); a week before: [τ − 168 h, τ − 162 h)
+    expect(rowOf(fit, 0, 34)).toMatchObject({ failures_6h_day_ago: 2, cluster_failures_6h_day_ago: 3, site_failures_6h_day_ago: 4 });
+    expect(rowOf(fit, 0, 36)).toMatchObject({ failures_6h_day_ago: 1, failures_6h_week_ago: 0 });
+    expect(rowOf(fit, 0, 37).failures_6h_day_ago).toBe(0);
+    expect(rowOf(fit, 0, 178)).toMatchObject({ failures_6h_day_ago: 0, failures_6h_week_ago: 2, cluster_failures_6h_week_ago: 3 });
+  });
+
   it('splits from the data: test = the last month, fit = the first 80 % of training, no label crossing a boundary', () => {
     const kTest = (Date.UTC(2020, 3, 1) - T) / H;
     const kTune = Math.floor(kTest * 0.8);
@@ -125,6 +168,25 @@ describe('buildFailureGrid', () => {
     expect(w.test.entityHours).toBe(6 * (30 * 24 - 5));
   });
 
+  it('weights the down share and counts overlapping down intervals once', () => {
+    const others = entity(
+      'others',
+      ['c1', 's1'],
+      [],
+      [
+        [T + 100 * H, T + 103 * H],
+        [T + 101 * H, T + 102 * H],
+      ],
+      5,
+    );
+    const w = buildFailureGrid({ ...TRACE, entities: [A, others] }, { testMonths: 1 });
+    expect(rowOf(w.fit.matrix, 0, 102)).toMatchObject({ cluster_down_share: expect.closeTo(5 / 6, 6), unavailable_now: 0 });
+    // the overlapping intervals are one stretch down from 100 h to 103 h
+    expect(rowOf(w.fit.matrix, 1, 102)).toMatchObject({ unavailable_now: 1, down_hours: 2, hours_since_up: 102, last_down_hours: 0 });
+    expect(rowOf(w.fit.matrix, 1, 103)).toMatchObject({ unavailable_now: 0, hours_since_up: 0, last_down_hours: 3 });
+    expect(rowOf(w.fit.matrix, 0, 103).cluster_down_share).toBe(0);
+  });
+
   it('rejects a trace too short for its test period and bad options', () => {
     expect(() => buildFailureGrid(TRACE, { testMonths: 5 })).toThrow(/tiny spans \d+ hours, too short for a 5-month test period/);
     expect(() => buildFailureGrid(TRACE, { testMonths: 0 })).toThrow('failure grid: testMonths must be a positive integer (got 0)');
@@ -134,8 +196,19 @@ describe('buildFailureGrid', () => {
 
 describe('helpers', () => {
   it('names features per level', () => {
-    expect(featureNames(['system']).names.slice(-3)).toEqual(['system_failures_6h', 'system_failures_24h', 'system_failures_7d']);
-    expect(featureNames([]).names.length).toBe(7);
+    expect(featureNames(['system']).names.slice(-9)).toEqual([
+      'system_failures_1h',
+      'system_failures_3h',
+      'system_failures_6h',
+      'system_failures_24h',
+      'system_failures_7d',
+      'system_hours_since_failure',
+      'system_down_share',
+      'system_failures_6h_day_ago',
+      'system_failures_6h_week_ago',
+    ]);
+    expect(featureNames([]).names.length).toBe(17);
+    expect(featureNames(['cluster', 'site']).kinds.length).toBe(35);
   });
 
   it('steps back calendar months, clamping the day', () => {

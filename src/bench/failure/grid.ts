@@ -2,12 +2,16 @@
  * @module bench/failure/grid
  * The hourly entity grid of the failure benchmark: for every entity of a {@link FailureTrace} and
  * every whole UTC hour τ it is observed (start ≤ τ < end), the label "a failure onset falls in
- * [τ, τ + 6 h)" and history features computed from onsets strictly before τ (no look-ahead):
- * hours since the entity's last onset (since its observation start when none yet), whether it has
- * none yet, its onsets in the last 6 h / 24 h / 7 d, whether it is down at τ (a down interval
- * started before τ and not ended), its lifetime onset rate per day so far (denominator at least one
- * day), and the onsets of its group at each level (cluster and site, or system; the entity
- * included) in the last 6 h / 24 h / 7 d.
+ * [τ, τ + 6 h)" and history features computed from onsets and down intervals begun strictly
+ * before τ (no look-ahead; see {@link ENTITY_FEATURES}): of the entity, hours since its last onset
+ * (since its observation start when none yet), whether it has none yet, its onsets in the last
+ * 1 h / 3 h / 6 h / 24 h / 7 d, whether it is down at τ (a down interval started before τ and not
+ * ended) and for how long, hours since it last came back up and the length of that down interval,
+ * its lifetime onset rate per day so far (denominator at least one day) and hours observed; the
+ * UTC hour of day and day of week; and per grouping level (cluster and site, or system; the entity
+ * included) its group's onsets in the last 1 h / 3 h / 6 h / 24 h / 7 d, hours since the group's
+ * last onset (since the grid start when none) and the weighted share of its observed entities
+ * down at τ.
  *
  * The split depends on the data only: test = hours from the trace end minus `testMonths` calendar
  * months; training = every hour before, cut at `tuneShare` from its end into `fit` (first 80 %) and
@@ -112,21 +116,68 @@ export interface GridOptions {
   readonly maxTestRows?: number;
 }
 
-/** Feature names and kinds of a trace with these grouping levels. */
+/**
+ * The entity's own features, in column order: name, kind. Hours since the last onset (since the
+ * observation start when none yet), whether none yet, onsets in the last 6 h / 24 h / 7 d, down now,
+ * lifetime onsets per day, onsets in the last 1 h / 3 h, hours since it last came back up (since
+ * the observation start when never), hours down so far (0 when up), length of its last finished
+ * down interval (0 when none), hours observed so far, UTC hour of day (0-23) and day of week
+ * (Monday 0 … Sunday 6) of τ.
+ */
+export const ENTITY_FEATURES: readonly (readonly [string, FeatureKind])[] = [
+  ['hours_since_failure', 'hours'],
+  ['no_failure_yet', 'flag'],
+  ['failures_6h', 'count'],
+  ['failures_24h', 'count'],
+  ['failures_7d', 'count'],
+  ['unavailable_now', 'flag'],
+  ['failure_rate_per_day', 'rate'],
+  ['failures_1h', 'count'],
+  ['failures_3h', 'count'],
+  ['hours_since_up', 'hours'],
+  ['down_hours', 'hours'],
+  ['last_down_hours', 'hours'],
+  ['hours_observed', 'hours'],
+  ['hour_of_day', 'level'],
+  ['day_of_week', 'level'],
+  ['failures_6h_day_ago', 'count'],
+  ['failures_6h_week_ago', 'count'],
+];
+
+/** Windows (hours) of the group onset counts, in column order. */
+const GROUP_WINDOWS_H = [1, 3, 6, 24, 168] as const;
+/** Windows (hours) of the entity onset counts and their columns in {@link ENTITY_FEATURES} (−1: only a bound of a window a day or a week before). */
+const ENTITY_WINDOWS: readonly (readonly [number, number])[] = [
+  [6, 2],
+  [24, 3],
+  [168, 4],
+  [1, 7],
+  [3, 8],
+  [18, -1],
+  [162, -1],
+];
+/** Columns per grouping level: the windows, hours since the last onset, down share, the 6-hour windows a day and a week before. */
+const PER_LEVEL = GROUP_WINDOWS_H.length + 4;
+
+function windowName(h: number): string {
+  return h % 24 === 0 && h >= 168 ? `${h / 24}d` : `${h}h`;
+}
+
+/**
+ * Feature names and kinds of a trace with these grouping levels: the entity's history
+ * ({@link ENTITY_FEATURES}), the hour, then per level its group's onset counts in the last
+ * 1 h / 3 h / 6 h / 24 h / 7 d, hours since its last onset and the share of it down now.
+ */
 export function featureNames(levels: readonly string[]): { names: string[]; kinds: FeatureKind[] } {
-  const names = [
-    'hours_since_failure',
-    'no_failure_yet',
-    'failures_6h',
-    'failures_24h',
-    'failures_7d',
-    'unavailable_now',
-    'failure_rate_per_day',
-  ];
-  const kinds: FeatureKind[] = ['hours', 'flag', 'count', 'count', 'count', 'flag', 'rate'];
+  const names: string[] = ENTITY_FEATURES.map((f) => f[0]);
+  const kinds: FeatureKind[] = ENTITY_FEATURES.map((f) => f[1]);
   for (const l of levels) {
-    names.push(`${l}_failures_6h`, `${l}_failures_24h`, `${l}_failures_7d`);
-    kinds.push('count', 'count', 'count');
+    for (const w of GROUP_WINDOWS_H) {
+      names.push(`${l}_failures_${windowName(w)}`);
+      kinds.push('count');
+    }
+    names.push(`${l}_hours_since_failure`, `${l}_down_share`, `${l}_failures_6h_day_ago`, `${l}_failures_6h_week_ago`);
+    kinds.push('hours', 'level', 'count', 'count');
   }
   return { names, kinds };
 }
@@ -163,8 +214,6 @@ export function sampleHash(entity: number, hour: number): number {
   return (h >>> 0) / 4_294_967_296;
 }
 
-const WINDOWS_H = [6, 24, 168] as const;
-
 interface Plan {
   readonly t0: number;
   /** Grid hours 0 … hours − 1 (the last with its label window inside the trace). */
@@ -174,6 +223,11 @@ interface Plan {
   readonly ranges: readonly (readonly [number, number])[];
   /** Per level, per group: prefix sums of onsets by hour bucket (length hours + horizon + 1). */
   readonly groupPrefix: readonly (readonly Int32Array[])[];
+  /** Per level, per group: epoch ms of the last onset before hour k (−∞ when none), k = 0 … hours. */
+  readonly groupLast: readonly (readonly Float64Array[])[];
+  /** Per level, per group: weight of its entities down at hour k, and observed at hour k. */
+  readonly groupDown: readonly (readonly Float64Array[])[];
+  readonly groupObserved: readonly (readonly Float64Array[])[];
   /** Per level, per entity: its group index. */
   readonly groupOf: readonly Int32Array[];
 }
@@ -186,9 +240,23 @@ function splitOf(plan: Plan, k: number): number {
   return -1;
 }
 
+/** First and last-plus-one grid hours of an entity (observed: start ≤ τ < end). */
+function hoursOf(plan: Pick<Plan, 't0' | 'hours'>, e: FailureEntity): [number, number] {
+  return [Math.max(0, Math.ceil((e.start - plan.t0) / HOUR_MS)), Math.min(plan.hours, Math.ceil((e.end - plan.t0) / HOUR_MS))];
+}
+
+/** Hours k (0 … hours − 1) with a < τ < b, as [from, to) (empty when none). */
+function hoursInside(plan: Pick<Plan, 't0' | 'hours'>, a: number, b: number): [number, number] {
+  const from = Math.max(0, Math.floor((a - plan.t0) / HOUR_MS) + 1);
+  const to = Math.min(plan.hours, Math.ceil((b - plan.t0) / HOUR_MS));
+  return [from, Math.max(from, to)];
+}
+
 /**
  * Walks an entity's grid hours in order, calling `visit(k, split, label)`; with `features` given,
- * fills it with the features of hour k before each call.
+ * fills it with the features of hour k before each call (only onsets and down intervals begun
+ * before τ are read; of a down interval begun before τ only whether it is still going on at τ,
+ * or its end when that is before τ).
  */
 function walk(
   plan: Plan,
@@ -197,16 +265,18 @@ function walk(
   features: Float64Array | undefined,
   visit: (k: number, split: number, label: number) => void,
 ): void {
-  const { t0, hours, horizonH } = plan;
-  const kFrom = Math.max(0, Math.ceil((e.start - t0) / HOUR_MS));
-  const kTo = Math.min(hours, Math.ceil((e.end - t0) / HOUR_MS));
+  const { t0, horizonH } = plan;
+  const [kFrom, kTo] = hoursOf(plan, e);
   const on = e.onsets;
   const n = on.length;
-  const lo = [0, 0, 0];
+  const lo = ENTITY_WINDOWS.map(() => 0);
   let hi = 0;
   let downNext = 0;
   let downMaxEnd = Number.NEGATIVE_INFINITY;
+  const merged = mergedDown(e);
+  let begun = 0;
   const horizonMs = horizonH * HOUR_MS;
+  const base = ENTITY_FEATURES.length;
   for (let k = kFrom; k < kTo; k++) {
     const split = splitOf(plan, k);
     if (split < 0) continue;
@@ -214,31 +284,68 @@ function walk(
     while (hi < n && (on[hi] as number) < tau) hi++;
     const label = hi < n && (on[hi] as number) < tau + horizonMs ? 1 : 0;
     if (features) {
-      for (let w = 0; w < WINDOWS_H.length; w++) {
-        const from = tau - (WINDOWS_H[w] as number) * HOUR_MS;
+      ENTITY_WINDOWS.forEach(([hours, col], w) => {
+        const from = tau - hours * HOUR_MS;
         let j = lo[w] as number;
         while (j < hi && (on[j] as number) < from) j++;
         lo[w] = j;
-        features[2 + w] = hi - j;
-      }
+        if (col >= 0) features[col] = hi - j;
+      });
+      // [τ − 24 h, τ − 18 h) and [τ − 168 h, τ − 162 h): the 6-hour window a day and a week before
+      features[15] = (lo[5] as number) - (lo[1] as number);
+      features[16] = (lo[6] as number) - (lo[2] as number);
       while (downNext < e.downStart.length && (e.downStart[downNext] as number) < tau) {
         downMaxEnd = Math.max(downMaxEnd, e.downEnd[downNext] as number);
         downNext++;
       }
+      while (begun < merged.length && (merged[begun] as [number, number])[0] < tau) begun++;
+      const current = merged[begun - 1];
+      const ongoing = current !== undefined && current[1] > tau;
+      const last = ongoing ? merged[begun - 2] : current;
       const sinceStart = (tau - e.start) / HOUR_MS;
       features[0] = hi > 0 ? (tau - (on[hi - 1] as number)) / HOUR_MS : sinceStart;
       features[1] = hi > 0 ? 0 : 1;
       features[5] = downMaxEnd > tau ? 1 : 0;
       features[6] = hi / Math.max(1, sinceStart / 24);
+      features[9] = last ? (tau - last[1]) / HOUR_MS : sinceStart;
+      features[10] = ongoing ? (tau - current[0]) / HOUR_MS : 0;
+      features[11] = last ? (last[1] - last[0]) / HOUR_MS : 0;
+      features[12] = sinceStart;
+      features[13] = ((Math.floor(tau / HOUR_MS) % 24) + 24) % 24;
+      features[14] = (((Math.floor(tau / (24 * HOUR_MS)) + 3) % 7) + 7) % 7;
       for (let l = 0; l < plan.groupPrefix.length; l++) {
-        const prefix = (plan.groupPrefix[l] as readonly Int32Array[])[(plan.groupOf[l] as Int32Array)[index] as number] as Int32Array;
-        for (let w = 0; w < WINDOWS_H.length; w++) {
-          features[7 + 3 * l + w] = (prefix[k] as number) - (prefix[Math.max(0, k - (WINDOWS_H[w] as number))] as number);
-        }
+        const g = (plan.groupOf[l] as Int32Array)[index] as number;
+        const prefix = (plan.groupPrefix[l] as readonly Int32Array[])[g] as Int32Array;
+        const col = base + PER_LEVEL * l;
+        const before = (hours: number): number => prefix[Math.max(0, k - hours)] as number;
+        GROUP_WINDOWS_H.forEach((hours, w) => {
+          features[col + w] = (prefix[k] as number) - before(hours);
+        });
+        features[col + PER_LEVEL - 2] = before(18) - before(24);
+        features[col + PER_LEVEL - 1] = before(162) - before(168);
+        const lastOnset = ((plan.groupLast[l] as readonly Float64Array[])[g] as Float64Array)[k] as number;
+        features[col + GROUP_WINDOWS_H.length] = Number.isFinite(lastOnset) ? (tau - lastOnset) / HOUR_MS : k;
+        const observed = ((plan.groupObserved[l] as readonly Float64Array[])[g] as Float64Array)[k] as number;
+        const downWeight = ((plan.groupDown[l] as readonly Float64Array[])[g] as Float64Array)[k] as number;
+        features[col + GROUP_WINDOWS_H.length + 1] = observed > 0 ? downWeight / observed : 0;
       }
     }
     visit(k, split, label);
   }
+}
+
+/** Down intervals of an entity merged where they overlap (LANL records may), by start. */
+function mergedDown(e: FailureEntity): [number, number][] {
+  const order = Array.from(e.downStart.keys()).sort((p, q) => (e.downStart[p] as number) - (e.downStart[q] as number));
+  const out: [number, number][] = [];
+  for (const i of order) {
+    const a = e.downStart[i] as number;
+    const b = e.downEnd[i] as number;
+    const top = out[out.length - 1];
+    if (top && a < top[1]) top[1] = Math.max(top[1], b);
+    else out.push([a, b]);
+  }
+  return out;
 }
 
 function emptyEvents(): { entity: number[]; time: number[] } {
@@ -280,6 +387,9 @@ export function buildFailureGrid(trace: FailureTrace, options: GridOptions): Fai
   ];
   const buckets = hours + horizonH;
   const groupPrefix: Int32Array[][] = [];
+  const groupLast: Float64Array[][] = [];
+  const groupDown: Float64Array[][] = [];
+  const groupObserved: Float64Array[][] = [];
   const groupOf: Int32Array[] = [];
   trace.levels.forEach((_, l) => {
     const ids = new Map<string, number>();
@@ -298,10 +408,44 @@ export function buildFailureGrid(trace: FailureTrace, options: GridOptions): Fai
       }
     });
     for (const p of prefixes) for (let b = 1; b <= buckets; b++) p[b] = (p[b] as number) + (p[b - 1] as number);
+    const last = Array.from({ length: ids.size }, () => new Float64Array(hours + 1).fill(Number.NEGATIVE_INFINITY));
+    const down = Array.from({ length: ids.size }, () => new Float64Array(hours + 1));
+    const observed = Array.from({ length: ids.size }, () => new Float64Array(hours + 1));
+    entities.forEach((e, i) => {
+      const g = of[i] as number;
+      const lastOf = last[g] as Float64Array;
+      for (const s of e.onsets) {
+        const k = Math.floor((s - t0) / HOUR_MS) + 1; // first hour with s < τ
+        if (k >= 0 && k <= hours) lastOf[k] = Math.max(lastOf[k] as number, s);
+      }
+      const [from, to] = hoursOf({ t0, hours }, e);
+      const obs = observed[g] as Float64Array;
+      obs[from] = (obs[from] as number) + e.weight;
+      obs[to] = (obs[to] as number) - e.weight;
+      const dn = down[g] as Float64Array;
+      for (const [a, b] of mergedDown(e)) {
+        const [kA, kB] = hoursInside({ t0, hours }, a, b);
+        dn[kA] = (dn[kA] as number) + e.weight;
+        dn[kB] = (dn[kB] as number) - e.weight;
+      }
+    });
+    for (let g = 0; g < ids.size; g++) {
+      const lastOf = last[g] as Float64Array;
+      const obs = observed[g] as Float64Array;
+      const dn = down[g] as Float64Array;
+      for (let k = 1; k <= hours; k++) {
+        lastOf[k] = Math.max(lastOf[k] as number, lastOf[k - 1] as number);
+        obs[k] = (obs[k] as number) + (obs[k - 1] as number);
+        dn[k] = (dn[k] as number) + (dn[k - 1] as number);
+      }
+    }
     groupPrefix.push(prefixes);
+    groupLast.push(last);
+    groupDown.push(down);
+    groupObserved.push(observed);
     groupOf.push(of);
   });
-  const plan: Plan = { t0, hours, horizonH, ranges, groupPrefix, groupOf };
+  const plan: Plan = { t0, hours, horizonH, ranges, groupPrefix, groupLast, groupDown, groupObserved, groupOf };
 
   const rowsPos = [0, 0, 0];
   const rowsNeg = [0, 0, 0];

@@ -118,11 +118,34 @@ export function choleskySolve(a: Float64Array, b: Float64Array, n: number): Floa
   return z;
 }
 
+/** Weighted negative log-likelihood plus (l2 / 2)·|coef|² of `beta` (coefficients, then the intercept). */
+function penalisedLoss(
+  m: FeatureMatrix,
+  shape: Pick<LogisticModel, 'log' | 'mean' | 'scale'>,
+  beta: Float64Array,
+  l2: number,
+  row: Float64Array,
+): number {
+  const d = m.d;
+  let loss = 0;
+  for (let i = 0; i < m.rows; i++) {
+    transformRow(shape, m.x, i * d, row);
+    let z = beta[d] as number;
+    for (let j = 0; j < d; j++) z += (beta[j] as number) * (row[j] as number);
+    // −log σ(z) = softplus(−z), −log(1 − σ(z)) = softplus(z), computed without overflow.
+    const t = m.label[i] === 1 ? -z : z;
+    loss += (m.weight[i] as number) * (t > 0 ? t + Math.log1p(Math.exp(-t)) : Math.log1p(Math.exp(t)));
+  }
+  for (let j = 0; j < d; j++) loss += (l2 / 2) * (beta[j] as number) ** 2;
+  return loss;
+}
+
 /**
  * Fits an L2-penalised logistic regression by Newton's method on the weighted rows of `m`
  * (features: log1p for every kind but flag and level; then standardised by the weighted mean and
  * standard deviation of the known values, a constant feature gets scale 1; a NaN feature is
- * imputed with that mean, i.e. 0 after standardising). Deterministic.
+ * imputed with that mean, i.e. 0 after standardising); each Newton step is halved until the
+ * penalised loss does not rise. Deterministic.
  * @throws HomeostatError invalid_argument on an empty matrix or a negative penalty.
  * @example const model = fitLogistic(grid.fit.matrix); predictLogistic(model, grid.test.matrix)
  */
@@ -202,8 +225,17 @@ export function fitLogistic(m: FeatureMatrix, options: LogisticOptions = {}): Lo
     const step = choleskySolve(h, g, p1);
     let biggest = 0;
     for (const s of step) biggest = Math.max(biggest, Math.abs(s));
-    const damp = biggest > 10 ? 10 / biggest : 1; // keep an early, far-off Newton step from overshooting
-    for (let j = 0; j < p1; j++) beta[j] = (beta[j] as number) - damp * (step[j] as number);
+    let damp = biggest > 10 ? 10 / biggest : 1; // keep an early, far-off Newton step from overshooting
+    // Backtracking: halve the step until the penalised loss does not rise (near-separable rows,
+    // e.g. Platt scaling of a sharp model's margins, make a full Newton step overshoot and oscillate).
+    const before = penalisedLoss(m, shape, beta, l2, row);
+    const trial = new Float64Array(p1);
+    for (let halvings = 0; ; halvings++) {
+      for (let j = 0; j < p1; j++) trial[j] = (beta[j] as number) - damp * (step[j] as number);
+      if (halvings >= 40 || penalisedLoss(m, shape, trial, l2, row) <= before) break;
+      damp /= 2;
+    }
+    beta.set(trial);
     if (biggest * damp < tolerance) {
       iterations++;
       break;

@@ -9,7 +9,10 @@ import { escapeHtml } from '../report-html.js';
 import type { ReliabilityBin } from './metrics.js';
 import type { FailureBenchMetrics, FailureCurve, FailureMethodMetrics } from './run.js';
 
-/** The metric rows of the printed and HTML tables (`tuning.x` = field x on the tune rows). */
+/**
+ * The metric rows of the printed and HTML tables (`tuning.x` = field x on the tune rows;
+ * `foreseeable.x` = simulated test rows without the positives that precede their fault's onset).
+ */
 export const FAILURE_TABLE_METRICS: readonly string[] = [
   'accuracy',
   'base_rate',
@@ -30,12 +33,18 @@ export const FAILURE_TABLE_METRICS: readonly string[] = [
   'tuning.precision',
   'tuning.recall',
   'tuning.event_recall',
+  'foreseeable.roc_auc',
+  'foreseeable.pr_auc',
+  'foreseeable.precision',
+  'foreseeable.recall',
 ];
 
 /** A method's figure by table row name (`tuning.pr_auc` reads the nested object). */
 export function failureValue(m: FailureMethodMetrics | undefined, metric: string): unknown {
   if (!m) return undefined;
   if (metric.startsWith('tuning.')) return (m.tuning as unknown as Record<string, unknown>)[metric.slice('tuning.'.length)];
+  if (metric.startsWith('foreseeable.'))
+    return (m.foreseeable as unknown as Record<string, unknown> | undefined)?.[metric.slice('foreseeable.'.length)];
   return (m as unknown as Record<string, unknown>)[metric];
 }
 

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FailureMethod } from './methods.js';
 import { xgboostTestsEnabled } from '../../models/xgboost/native.js';
-import { formatFailureTables, runFailureBench } from './run.js';
+import { foreseeableFigures, formatFailureTables, runFailureBench } from './run.js';
 
 /** Every run includes the homeostat method, which trains with XGBoost. */
 const ENABLED = xgboostTestsEnabled('bench/failure run');
@@ -146,6 +146,37 @@ describe('runFailureBench on the simulated fleet', () => {
     expect(formatFailureTables(m)).toMatch(/^simulated event recall by fault kind/m);
     expect(() => runFailureBench({ root: join(dir, 'none'), sim: false, only: ['failure_heuristic'], onLog: () => {} })).toThrow(
       /unknown method "failure_heuristic"/,
+    );
+  });
+});
+
+describe('foreseeableFigures', () => {
+  const matrix = (label: number[]) => ({
+    names: ['x'],
+    kinds: ['level' as const],
+    rows: label.length,
+    d: 1,
+    x: new Float32Array(label.length),
+    label: Uint8Array.from(label),
+    weight: new Float32Array(label.length).fill(1),
+    entity: new Int32Array(label.length),
+    hour: Int32Array.from(label, (_, i) => i),
+  });
+
+  it('scores only the kept rows: a positive before its fault began neither helps nor hurts', () => {
+    // rows: two negatives, a positive before the fault's onset (prob 0.1, dropped), two positives after it
+    const m = matrix([0, 0, 1, 1, 1]);
+    const prob = Float64Array.from([0.1, 0.2, 0.1, 0.8, 0.9]);
+    const all = foreseeableFigures(m, Uint8Array.from([1, 1, 1, 1, 1]), prob, 0.5);
+    expect(all.recall).toBeCloseTo(2 / 3, 6);
+    expect(all.roc_auc).toBeCloseTo(4.5 / 6, 6); // the dropped positive ties one negative and loses to the other
+    const kept = foreseeableFigures(m, Uint8Array.from([1, 1, 0, 1, 1]), prob, 0.5);
+    expect(kept).toEqual({ rows: 4, base_rate: 0.5, accuracy: 1, roc_auc: 1, pr_auc: 1, precision: 1, recall: 1 });
+  });
+
+  it('rejects flags or probabilities of another length', () => {
+    expect(() => foreseeableFigures(matrix([0, 1]), Uint8Array.from([1]), Float64Array.from([0, 1]), 0.5)).toThrow(
+      'foreseeableFigures: expected 2 flags and probabilities (got 1 and 2)',
     );
   });
 });

@@ -32,11 +32,16 @@ describe('simulateFailureRun', () => {
       const own = run.failures.filter((f) => f.entity === id);
       expect(run.label[i]).toBe(own.some((f) => f.time >= t && f.time < t + 6 * HOUR) ? 1 : 0);
       for (const f of own) expect(t).toBeLessThanOrEqual(f.time);
+      // foreseeable = 0 exactly for a positive row taken before its failure's fault began
+      const next = own.find((f) => f.time >= t);
+      expect(run.foreseeable[i]).toBe(run.label[i] === 1 && next !== undefined && t < next.onsetMs ? 0 : 1);
       positives += run.label[i] as number;
     }
     expect(positives).toBeGreaterThan(0);
     expect(run.predictablePositives).toBeGreaterThan(0);
     expect(run.predictablePositives).toBeLessThanOrEqual(positives);
+    expect(run.foreseeable.length).toBe(run.rows);
+    expect(run.foreseeable.reduce((n, k) => n + (1 - k), 0)).toBe(positives - run.predictablePositives);
     // one failure per fault: a leak's first crash only (its repeats depend on who repairs it)
     const leak = run.failures.filter((f) => f.kind === 'memory_leak');
     expect(leak.length).toBeGreaterThan(0);

@@ -117,6 +117,8 @@ export interface SimFailureRun {
   readonly heuristic: Float64Array;
   /** Positive rows taken at or after the onset of the fault behind their failure (the rest cannot be foreseen from telemetry). */
   readonly predictablePositives: number;
+  /** Per row: 0 for a positive row taken before the onset of the fault behind its failure (nothing in telemetry can foresee it), 1 otherwise. */
+  readonly foreseeable: Uint8Array;
 }
 
 /**
@@ -208,6 +210,7 @@ export function simulateFailureRun(seed: number, options: SimFailureOptions = {}
   const entity = new Int32Array(rows);
   const step = new Int32Array(rows);
   const prob = new Float64Array(rows);
+  const foreseeable = new Uint8Array(rows).fill(1);
   let k = 0;
   let predictablePositives = 0;
   perEntity.forEach((r, i) => {
@@ -219,6 +222,7 @@ export function simulateFailureRun(seed: number, options: SimFailureOptions = {}
       const failure = own[next];
       label[k] = failure !== undefined && failure.time < t + s.horizonMs ? 1 : 0;
       if (label[k] === 1 && t >= (failure as SimFailure).onsetMs) predictablePositives++;
+      else if (label[k] === 1) foreseeable[k] = 0;
       x.set(r.x[j] as Float64Array, k * d);
       entity[k] = i;
       step[k] = (t - t0) / s.rowEveryMs;
@@ -242,6 +246,7 @@ export function simulateFailureRun(seed: number, options: SimFailureOptions = {}
     step,
     heuristic: prob,
     predictablePositives,
+    foreseeable,
   };
 }
 
@@ -256,6 +261,8 @@ export interface SimFailureGrid extends FailureGrid {
   readonly seeds: Readonly<Record<'fit' | 'tune' | 'test', readonly number[]>>;
   /** Per period: positive rows taken at or after the onset of the fault behind their failure. */
   readonly predictablePositives: Readonly<Record<'fit' | 'tune' | 'test', number>>;
+  /** Per period and row: 0 for a positive row before its fault's onset (see {@link SimFailureRun.foreseeable}), 1 otherwise. */
+  readonly foreseeable: Readonly<Record<'fit' | 'tune' | 'test', Uint8Array>>;
   /** Simulated days, faults and fleet per seed, in words. */
   readonly setup: string;
 }
@@ -275,7 +282,7 @@ function splitOf(
   runs: readonly SimFailureRun[],
   names: string[],
   offset: number,
-): { split: GridSplit; kinds: string[]; heuristic: Float64Array } {
+): { split: GridSplit; kinds: string[]; heuristic: Float64Array; foreseeable: Uint8Array } {
   const d = FAILURE_TREE_FEATURE_NAMES.length;
   const rows = runs.reduce((n, r) => n + r.rows, 0);
   const x = new Float32Array(rows * d);
@@ -283,6 +290,7 @@ function splitOf(
   const entity = new Int32Array(rows);
   const hour = new Int32Array(rows);
   const heuristic = new Float64Array(rows);
+  const foreseeable = new Uint8Array(rows);
   const evEntity: number[] = [];
   const evTime: number[] = [];
   const kinds: string[] = [];
@@ -296,6 +304,7 @@ function splitOf(
     x.set(r.x, k * d);
     label.set(r.label, k);
     heuristic.set(r.heuristic, k);
+    foreseeable.set(r.foreseeable, k);
     hour.set(r.step, k);
     for (let i = 0; i < r.rows; i++) {
       entity[k + i] = base + (r.entity[i] as number);
@@ -339,6 +348,7 @@ function splitOf(
     },
     kinds,
     heuristic,
+    foreseeable,
   };
 }
 
@@ -392,6 +402,7 @@ export function buildSimFailureGrid(options: SimFailureGridOptions = {}): SimFai
       tune: runs.tune.reduce((n, r) => n + r.predictablePositives, 0),
       test: runs.test.reduce((n, r) => n + r.predictablePositives, 0),
     },
+    foreseeable: { fit: fit.foreseeable, tune: tune.foreseeable, test: test.foreseeable },
     setup: `${s.days} simulated days per seed, open loop (no heal actions), ${s.faults} faults per seed (every kind, round-robin), fleet of ${fleet.services} services, ${fleet.hosts} hosts, ${fleet.databases} databases, ${fleet.queues} queues; one row per host, service, database and queue every ${s.rowEveryMs / MINUTE} min after a ${s.warmupMs / HOUR} h warm-up`,
   };
 }

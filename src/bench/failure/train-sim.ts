@@ -14,6 +14,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, invalid } from '../../errors.js';
 import { FAILURE_TREE_FEATURE_NAMES } from '../../models/failure-features.js';
 import type { FailureTreesConfig } from '../../models/failure-trees.js';
 import type { XgbModelJson, XgbTreeJson } from '../../models/xgboost/trees.js';
@@ -79,6 +80,12 @@ export function slimXgbModel(model: XgbModelJson): XgbModelJson {
  */
 export function trainSimFailureTrees(grid: SimFailureGrid, options: HomeostatMethodOptions = {}): FailureTreesFile {
   const fitted = fitHomeostatTrees(grid.fit.matrix, grid.tune.matrix, options);
+  if (fitted.columns.length !== FAILURE_TREE_FEATURE_NAMES.length) {
+    // The served model reads the whole failure feature vector: a subset would shift its columns.
+    throw invalid(
+      `trainSimFailureTrees: the trees must use all ${FAILURE_TREE_FEATURE_NAMES.length} failure features (feature set ${describe(fitted.featureSet)} kept ${fitted.columns.length}); pass featureSets: [{ name: 'all' }]`,
+    );
+  }
   return {
     kind: 'risk/failure-trees',
     version: 1,
