@@ -12,10 +12,10 @@
  * against the cost of waiting (a later, utility-based policy can). Reference: Beyer et al., Site
  * Reliability Engineering (O'Reilly, 2016), ch. 7 "The Evolution of Automation at Google".
  */
-import type { ActionKind, Hypothesis, Incident } from '../records/types.js';
+import type { ActionKind, FaultKind, Hypothesis, Incident } from '../records/types.js';
 import type { Plan } from '../heal/index.js';
 import type { EntityKind } from '../twin/types.js';
-import type { Policy } from './policy.js';
+import type { Policy, PolicyRule } from './policy.js';
 
 /** Name and version of this model, for the decision log. */
 export const DECIDE_MODEL = { kind: 'decide/policy-table', version: '1' } as const;
@@ -141,9 +141,7 @@ export function decide(input: DecideInput): DecideResult {
     `hypothesis: ${top.faultKind} on ${top.entityId}${kind === undefined ? '' : ` (${kind})`}, confidence ${pct(confidence)}`,
   );
 
-  const rule = policy.rules.find(
-    (r) => r.fault === top.faultKind && (r.entityKinds === undefined || (kind !== undefined && r.entityKinds.includes(kind))),
-  );
+  const rule = ruleFor(policy, top.faultKind, kind);
   const minConfidence = rule?.minConfidence ?? g.minConfidence;
   if (!(confidence >= minConfidence)) return escalate('confidence', `confidence ${pct(confidence)} below ${pct(minConfidence)}`);
   explanation.push(`confidence: ${pct(confidence)} at or above ${pct(minConfidence)}`);
@@ -214,6 +212,13 @@ export function decide(input: DecideInput): DecideResult {
     ...(rule.verifyMetrics ? { verifyMetrics: rule.verifyMetrics } : {}),
     ...(rule.verifyBelow ? { verifyBelow: rule.verifyBelow } : {}),
   };
+}
+
+/** The first policy rule for a fault kind on an entity kind (a rule without `entityKinds` matches any), or undefined. */
+export function ruleFor(policy: Policy, fault: FaultKind | 'unknown', entityKind: EntityKind | undefined): PolicyRule | undefined {
+  return policy.rules.find(
+    (r) => r.fault === fault && (r.entityKinds === undefined || (entityKind !== undefined && r.entityKinds.includes(entityKind))),
+  );
 }
 
 /**

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../bus/index.js';
 import { MemoryBus } from '../bus/memory/index.js';
 import { ManualClock } from '../clock.js';
-import { parsePolicy } from '../decide/index.js';
+import { type ActionDraft, parsePolicy } from '../decide/index.js';
 import { ExecutorSet, type Executor } from '../heal/index.js';
 import type { Anomaly, Hypothesis, Incident } from '../records/types.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
@@ -551,41 +551,54 @@ describe('Engine failure-risk model', () => {
   });
 });
 
+/**
+ * An engine (default policy) over one service, `service:api` with `replicas` replicas, whose fake
+ * executor scales it out: `onScale(action)` runs first, then the replicas grow by the action's `by`.
+ */
+async function scalingEngine(
+  clock: ManualClock,
+  idPrefix: string,
+  replicas: number,
+  onScale: (a: ActionDraft) => void,
+): Promise<{ engine: Engine; store: Store; replicas: () => number }> {
+  const store = await openSqliteStore(':memory:');
+  const twin = new Twin();
+  twin.load({ entities: [{ id: 'service:api', kind: 'service', name: 'api', attributes: {}, capacity: { replicas } }], relations: [] });
+  let n = replicas;
+  const executor: Executor = {
+    kind: 'fake',
+    supports: (k) => k === 'scale_out',
+    plan: (a) => ({ steps: [`scale ${a.target}`], blastRadius: [a.target] }),
+    dryRun: async () => ({ ok: true, message: 'would scale' }),
+    execute: async (a) => {
+      onScale(a);
+      n += Number(a.params.by);
+      return { ok: true, message: 'scaled' };
+    },
+  };
+  const engine = new Engine({
+    store,
+    bus: new MemoryBus(),
+    twin,
+    clock,
+    executors: new ExecutorSet([executor]),
+    policy: parsePolicy(POLICY),
+    config: { ...DEFAULT_ENGINE_CONFIG, persistPoints: false },
+    idPrefix,
+  });
+  await engine.start();
+  return { engine, store, replicas: () => n };
+}
+
 describe('Engine pre-emptive scaling', () => {
   it('scales a service out before its forecast peak outgrows the planning line, by the size the capacity plan asks for, and verifies it', async () => {
-    const store = await openSqliteStore(':memory:');
     const clock = new ManualClock(T0);
-    const twin = new Twin();
-    twin.load({
-      entities: [{ id: 'service:api', kind: 'service', name: 'api', attributes: {}, capacity: { replicas: 4 } }],
-      relations: [],
-    });
-    let replicas = 4;
     const acted: string[] = [];
-    const executor: Executor = {
-      kind: 'fake',
-      supports: (k) => k === 'scale_out',
-      plan: (a) => ({ steps: [`scale ${a.target}`], blastRadius: [a.target] }),
-      dryRun: async () => ({ ok: true, message: 'would scale' }),
-      execute: async (a) => {
-        acted.push(
-          `${a.kind} ${a.target} by ${String(a.params.by)} at ${(clock.now() - T0) / MIN} min, saturation ${saturation(clock.now()).toFixed(2)}`,
-        );
-        replicas += Number(a.params.by);
-        return { ok: true, message: 'scaled' };
-      },
-    };
-    const engine = new Engine({
-      store,
-      bus: new MemoryBus(),
-      twin,
-      clock,
-      executors: new ExecutorSet([executor]),
-      policy: parsePolicy(POLICY),
-      config: { ...DEFAULT_ENGINE_CONFIG, persistPoints: false },
-      idPrefix: 'cap',
-    });
-    await engine.start();
+    const { engine, store, replicas } = await scalingEngine(clock, 'cap', 4, (a) =>
+      acted.push(
+        `${a.kind} ${a.target} by ${String(a.params.by)} at ${(clock.now() - T0) / MIN} min, saturation ${saturation(clock.now()).toFixed(2)}`,
+      ),
+    );
     // Demand in replica loads: a daily wave peaking at 15:00 with 3.2 replica loads, i.e. 80 % of
     // four replicas — above the 70 % planning line every afternoon, never above the limit.
     const day = 1440;
@@ -593,13 +606,13 @@ describe('Engine pre-emptive scaling', () => {
       const i = (t - T0) / MIN;
       return 1.6 + 1.6 * Math.cos((2 * Math.PI * (i - 900)) / day) + (i % 2 === 0 ? 0.02 : -0.02);
     };
-    const saturation = (t: number): number => demand(t) / replicas;
+    const saturation = (t: number): number => demand(t) / replicas();
     for (let i = 0; i < 4 * day; i++) {
       const t = T0 + i * MIN;
       clock.set(t);
       await engine.ingest([
         { metric: 'saturation', labels: { 'service.name': 'api' }, entity: 'service:api', points: [{ t, v: saturation(t) }] },
-        { metric: 'replicas', labels: { 'service.name': 'api' }, entity: 'service:api', points: [{ t, v: replicas }] },
+        { metric: 'replicas', labels: { 'service.name': 'api' }, entity: 'service:api', points: [{ t, v: replicas() }] },
       ]);
       await engine.tick();
     }
@@ -622,7 +635,7 @@ describe('Engine pre-emptive scaling', () => {
     // After the scale-out the forecasts are read at the new replicas: no more alerts, and the
     // stored plan has room (the forecaster learned demand in replica units, so it did not see a drop).
     const [latest] = await store.listPredictions({ kind: 'demand', limit: 1 });
-    expect(latest?.capacity?.units).toBe(replicas);
+    expect(latest?.capacity?.units).toBe(replicas());
     expect(latest?.capacity?.recommendation.action).toBe('none');
     expect(latest?.capacity?.peakMean ?? 1).toBeLessThan(0.7);
     // Three days of history before the forecast may act (capacityMinHistoryMs), then before the next 15:00 peak.
@@ -630,4 +643,43 @@ describe('Engine pre-emptive scaling', () => {
     expect(at).toBeLessThan(3 * day + 900);
     await store.close();
   }, 60_000);
+});
+
+describe('Engine reactive scaling', () => {
+  it('sizes the scale-out of a surge under way from the live saturation and replicas, as an autoscaler would, and verifies it', async () => {
+    const clock = new ManualClock(T0);
+    const acted: string[] = [];
+    const { engine, store, replicas } = await scalingEngine(clock, 'surge', 2, (a) =>
+      acted.push(`${a.kind} ${a.target} by ${String(a.params.by)}`),
+    );
+    // Demand in replica loads: 0.6 (30 % of two replicas), then from minute 720 a surge to 3.6
+    // (saturation 1.8): the rule's fixed "two more" would leave it at 0.9, above its 0.8 bound.
+    const surgeAt = 720;
+    const demand = (i: number): number => (i < surgeAt ? 0.6 : 3.6) * (1 + (i % 2 === 0 ? 0.02 : -0.02));
+    const labels = { 'service.name': 'api' };
+    for (let i = 0; i < surgeAt + 120; i++) {
+      const t = T0 + i * MIN;
+      clock.set(t);
+      const d = demand(i);
+      const sat = d / replicas();
+      await engine.ingest([
+        { metric: 'request_rate', labels, entity: 'service:api', points: [{ t, v: 100 * d }] },
+        { metric: 'saturation', labels, entity: 'service:api', points: [{ t, v: sat }] },
+        { metric: 'cpu_utilization', labels, entity: 'service:api', points: [{ t, v: Math.min(0.95, 0.05 + 0.8 * sat) }] },
+        { metric: 'replicas', labels, entity: 'service:api', points: [{ t, v: replicas() }] },
+      ]);
+      await engine.tick();
+    }
+    // ⌈2 · 1.8 / 0.7⌉ − 2 = 4 replicas, once: at six the surge runs at 0.6.
+    expect(acted).toEqual(['scale_out service:api by 4']);
+    const incidents = await store.listIncidents({ limit: 10 });
+    const surge = incidents.find((i) => i.hypotheses[0]?.faultKind === 'traffic_surge');
+    expect(surge?.status, JSON.stringify(incidents.map((i) => [i.title, i.status, i.resolution]))).toBe('resolved');
+    expect(surge?.hypotheses[0]?.evidence.at(-1)).toMatch(
+      /^sizing: saturation 1\.\d+ on 2 replicas; 4 more bring it to 0\.7, as an autoscaler would\.$/,
+    );
+    const decisions = await store.listDecisions({ limit: 1000 });
+    expect(decisions.find((d) => d.kind === 'act')?.explanation).toMatch(/sizing: by 4 as the model suggests/);
+    await engine.stop();
+  });
 });

@@ -13,7 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Bus } from '../bus/index.js';
 import type { Clock } from '../clock.js';
-import { type ActionHistory, type DecideResult, decide, DECIDE_MODEL, type Policy } from '../decide/index.js';
+import { type ActionHistory, type DecideResult, decide, DECIDE_MODEL, type Policy, ruleFor } from '../decide/index.js';
 import { describe as describeValue, HomeostatError, invalid } from '../errors.js';
 import type { ExecutorSet } from '../heal/index.js';
 import {
@@ -40,6 +40,7 @@ import {
   FORECASTER_SPECS,
   type ModelSpec,
   planCapacity,
+  surgeScaleOut,
 } from '../models/index.js';
 import { createSeasonalDriftMonitor, type SeasonalDriftMonitor, seasonalDriftDefaults } from '../learn/seasonal-drift.js';
 import { incidentQuery, KnowledgeBase, knowledgeEntry } from '../learn/knowledge-base.js';
@@ -1431,13 +1432,14 @@ export class Engine implements EngineHandle {
       this.#incidentPredictions(rt).filter((p) => p.kind === 'demand' && this.#capacityShort(p)),
       (p) => this.#capacityNow(p),
     );
-    const hypotheses = ranked.filter((h) => !rt.ruledOut.has(h.entityId));
+    const live = ranked.filter((h) => !rt.ruledOut.has(h.entityId));
+    const hypotheses = this.#sizeSurge(live);
     const top = hypotheses[0];
     rt.incident = {
       ...rt.incident,
       // Hypotheses ruled out by a failed verification stay visible, after the live ones.
       hypotheses: [...hypotheses, ...ranked.filter((h) => rt.ruledOut.has(h.entityId))],
-      title: top ? titleOf(top) : rt.incident.title,
+      title: live[0] ? titleOf(live[0]) : rt.incident.title,
       updatedAt: now,
     };
     await this.#store.upsertIncident(rt.incident);
@@ -1493,6 +1495,31 @@ export class Engine implements EngineHandle {
     });
     if (rt.nextRankAt !== undefined && now < rt.nextRankAt) return;
     await this.#decide(rt, hypotheses, result, decideMs, now);
+  }
+
+  /**
+   * A traffic surge under way on a service (the top hypothesis, not a capacity forecast's) gets its
+   * scale-out sized from the live saturation and replicas, as a horizontal autoscaler would
+   * ({@link surgeScaleOut}, to `predict.capacityTarget`): a fixed "two more" leaves a 3× surge
+   * saturated, the verification fails and the right root cause is ruled out. Left as it is when
+   * either signal is unknown or the sizing asks for no more than the policy rule's own `by`.
+   */
+  #sizeSurge(hypotheses: readonly Hypothesis[]): readonly Hypothesis[] {
+    const top = hypotheses[0];
+    if (top === undefined || top.faultKind !== 'traffic_surge' || top.params !== undefined) return hypotheses;
+    if (this.#twin.entity(top.entityId)?.kind !== 'service') return hypotheses;
+    const saturation = this.#twin.signal(top.entityId, METRICS.saturation)?.v;
+    const live = this.#twin.signal(top.entityId, METRICS.replicas)?.v;
+    const replicas = live !== undefined && live >= 1 ? Math.round(live) : this.#twin.entity(top.entityId)?.capacity?.replicas;
+    if (saturation === undefined || !(saturation >= 0) || replicas === undefined || !(Number.isInteger(replicas) && replicas >= 1)) {
+      return hypotheses;
+    }
+    const target = this.#config.predict.capacityTarget;
+    const by = surgeScaleOut(replicas, saturation, target);
+    const ruleBy = ruleFor(this.#policy, 'traffic_surge', 'service')?.params.by;
+    if (by === undefined || (typeof ruleBy === 'number' && by <= ruleBy)) return hypotheses;
+    const sizing = `sizing: saturation ${fmt(saturation)} on ${replicas} ${replicas === 1 ? 'replica' : 'replicas'}; ${by} more bring it to ${target}, as an autoscaler would.`;
+    return [{ ...top, params: { by }, evidence: [...top.evidence, sizing] }, ...hypotheses.slice(1)];
   }
 
   /** Runs the policy and guardrails on the current ranking (pure; nothing is recorded). */
@@ -1790,10 +1817,18 @@ export class Engine implements EngineHandle {
     const moved = action.kind === 'drain' || action.kind === 'failover' ? action.target : undefined;
     const bounds = rt.verifyBelow ? Object.entries(rt.verifyBelow) : [];
     for (const [metric, bound] of bounds) {
-      for (const srt of this.#series.values()) {
+      for (const [sid, srt] of this.#series) {
         if (srt.record.entityId !== action.target || srt.record.metric !== metric || srt.recent.length === 0) continue;
         const worst = Math.max(...srt.recent.slice(-VERIFY_POINTS));
-        checks.push({ name: `${metric}@${action.target}`, weight: worst <= bound ? 0 : 1, expected: bound, actual: worst });
+        // Over the rule's bound but back within 4 robust σ of its pre-incident baseline (or, for a
+        // signal that never alarmed in this incident, not anomalous now): a service whose usual
+        // error rate sits near the bound is where it always is, not still failing.
+        const base = rt.baselines.get(sid);
+        const usual =
+          base === undefined
+            ? srt.open === undefined
+            : worst - base.expected <= Math.max(base.scale * 4, Math.abs(base.expected) * 0.05, 1e-3);
+        checks.push({ name: `${metric}@${action.target}`, weight: worst <= bound || usual ? 0 : 1, expected: bound, actual: worst });
       }
     }
     for (const [sid, base] of bounds.length > 0 ? [] : rt.baselines) {
@@ -1865,7 +1900,10 @@ export class Engine implements EngineHandle {
       await this.#finish(rt, 'resolved', now, `remediated: ${text}`);
       return;
     }
-    rt.ruledOut.add(action.target);
+    // A fix that did not work rules its target out, except a scale-out: more load than the added
+    // replicas carry says the surge is bigger than sized, not that the service is the wrong root
+    // cause, so the next ranking may scale it again (within the rule's attempts and rate limits).
+    if (action.kind !== 'scale_out') rt.ruledOut.add(action.target);
     rt.incident = { ...rt.incident, status: 'open', updatedAt: now };
     rt.lastRanking = undefined;
     await this.#attributeAndDecide(rt, now);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Forecast } from '../records/types.js';
-import { normalCdf, planCapacity } from './capacity-plan.js';
+import { normalCdf, planCapacity, surgeScaleOut } from './capacity-plan.js';
 
 const H = 3600_000;
 
@@ -85,5 +85,22 @@ describe('planCapacity', () => {
     expect(() => planCapacity({ forecast: f, limit: 1, units: 1.5, now: 0 })).toThrow(/units must be an integer ≥ 1 \(got 1.5\)/);
     expect(() => planCapacity({ forecast: f, limit: 1, target: 0, now: 0 })).toThrow(/target must be in \(0, 1\]/);
     expect(() => planCapacity({ forecast: { ...f, mean: [] }, limit: 1, now: 0 })).toThrow(/one equal, non-zero length/);
+  });
+});
+
+describe('surgeScaleOut', () => {
+  it('adds the replicas that bring saturation to the target, as the HPA formula does', () => {
+    expect(surgeScaleOut(3, 1.4, 0.7)).toBe(3); // ⌈3 · 1.4 / 0.7⌉ = 6
+    expect(surgeScaleOut(2, 2.1, 0.7)).toBe(4); // ⌈2 · 3⌉ = 6
+    expect(surgeScaleOut(4, 0.8, 0.7)).toBe(1); // ⌈4.57⌉ = 5
+    expect(surgeScaleOut(3, 0.7, 0.7)).toBeUndefined(); // exactly at target: float noise must not add one
+    expect(surgeScaleOut(5, 0.2, 0.7)).toBeUndefined();
+  });
+
+  it('rejects what cannot be sized', () => {
+    expect(() => surgeScaleOut(0, 1, 0.7)).toThrow('surgeScaleOut: replicas must be an integer ≥ 1 (got 0)');
+    expect(() => surgeScaleOut(2.5, 1, 0.7)).toThrow(/replicas must be an integer/);
+    expect(() => surgeScaleOut(2, Number.NaN, 0.7)).toThrow(/saturation must be a finite number ≥ 0 \(got NaN\)/);
+    expect(() => surgeScaleOut(2, 1, 0)).toThrow('surgeScaleOut: target must be in (0, 1] (got 0)');
   });
 });

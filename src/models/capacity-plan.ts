@@ -180,3 +180,26 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
     recommendation,
   };
 }
+
+/**
+ * Replicas to add now so that a service's current saturation falls to `target`, as Kubernetes'
+ * Horizontal Pod Autoscaler sizes a scale-out: `⌈replicas · saturation / target⌉ − replicas`.
+ * Reactive (a surge under way), where {@link planCapacity} reads a forecast. Assumes load spreads
+ * evenly over replicas; saturation is the uncapped share of capacity in use (1.4 = 40 % over).
+ * @param replicas replicas running now, integer ≥ 1.
+ * @param saturation current load ÷ capacity, ≥ 0.
+ * @param target saturation wanted after the scale-out, in (0, 1].
+ * @returns replicas to add (≥ 1), or undefined when the service is already at or below target.
+ * @throws HomeostatError invalid_argument on a bad argument.
+ * @example surgeScaleOut(3, 1.4, 0.7) // 3: six replicas carry the load at 0.70
+ */
+export function surgeScaleOut(replicas: number, saturation: number, target: number): number | undefined {
+  if (!(Number.isInteger(replicas) && replicas >= 1))
+    throw invalid(`surgeScaleOut: replicas must be an integer ≥ 1 (got ${describe(replicas)})`);
+  if (!(Number.isFinite(saturation) && saturation >= 0))
+    throw invalid(`surgeScaleOut: saturation must be a finite number ≥ 0 (got ${describe(saturation)})`);
+  if (!(target > 0 && target <= 1)) throw invalid(`surgeScaleOut: target must be in (0, 1] (got ${describe(target)})`);
+  // The tolerance keeps float noise (0.7 · 3 / 0.7) from asking for one replica more.
+  const needed = Math.ceil((replicas * saturation) / target - 1e-9);
+  return needed > replicas ? needed - replicas : undefined;
+}

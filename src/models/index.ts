@@ -107,7 +107,14 @@ export {
   type SeasonalRobustConfig,
   type SeasonalRobustState,
 } from './seasonal-robust.js';
-export { type CapacityInput, type CapacityPlan, type CapacityRecommendation, normalCdf, planCapacity } from './capacity-plan.js';
+export {
+  type CapacityInput,
+  type CapacityPlan,
+  type CapacityRecommendation,
+  normalCdf,
+  planCapacity,
+  surgeScaleOut,
+} from './capacity-plan.js';
 export { HoltWinters, type HoltWintersConfig, type HoltWintersState, holtWintersSpec } from './holt-winters.js';
 export {
   choleskySolve,

@@ -451,20 +451,40 @@ describe('rankRootCauses with failure-risk predictions', () => {
     );
   });
 
+  /** Fault kind of the top hypothesis when a host's only evidence is a failure-risk prediction with this explanation. */
+  const kindOf = (explanation: Attribution[]) =>
+    rankRootCauses({
+      anomalies: [],
+      predictions: [risk('host:host-09', 0.8, 0, explanation)],
+      topology: rack,
+      events: [],
+      windowStartMs: T0 - 60 * MIN,
+      windowEndMs: T0,
+    })[0]?.faultKind;
+
   it('maps disk, ECC and temperature predictions to disk_fill and host_failure', () => {
-    const kindOf = (explanation: Attribution[]) =>
-      rankRootCauses({
-        anomalies: [],
-        predictions: [risk('host:host-09', 0.8, 0, explanation)],
-        topology: rack,
-        events: [],
-        windowStartMs: T0 - 60 * MIN,
-        windowEndMs: T0,
-      })[0];
-    expect(kindOf([{ name: 'disk_utilization reaches 100 % in ~2 h at +0.5 %/min', weight: 1 }])?.faultKind).toBe('disk_fill');
-    expect(kindOf([{ name: 'hw_ecc_errors at 3/min, 12× its baseline of 0.25/min', weight: 1 }])?.faultKind).toBe('host_failure');
-    expect(kindOf([{ name: 'hw_temperature_c reaches 90 °C in ~40 min at +0.3 °C/min', weight: 1 }])?.faultKind).toBe('host_failure');
-    expect(kindOf([{ name: '3 restarts in the last hour', weight: 1 }])?.faultKind).toBe('unknown');
+    expect(kindOf([{ name: 'disk_utilization reaches 100 % in ~2 h at +0.5 %/min', weight: 1, actual: 0.4 }])).toBe('disk_fill');
+    expect(kindOf([{ name: 'hw_ecc_errors at 3/min, 12× its baseline of 0.25/min', weight: 1, actual: 3 }])).toBe('host_failure');
+    expect(kindOf([{ name: 'hw_temperature_c reaches 90 °C in ~40 min at +0.3 °C/min', weight: 1, actual: 78 }])).toBe('host_failure');
+    expect(kindOf([{ name: '3 restarts in the last hour', weight: 1, actual: 3 }])).toBe('unknown');
+  });
+
+  it("reads a trained model's explanation: only measured values that raise the risk are symptoms", () => {
+    // TreeSHAP names the largest contributions whatever their sign or whether the value was reported.
+    const shap: Attribution[] = [
+      { name: 'disk_utilization not reported', weight: 1.4 },
+      { name: 'hw_temperature_c at 41 °C', weight: -0.9, actual: 41 },
+      { name: 'disk_utilization reaches 100 % in ~3 h', weight: 0.6, actual: 0.7 },
+    ];
+    expect(kindOf(shap)).toBe('disk_fill');
+    // A raising feature below a quarter of the raising weight is not a symptom once one is found.
+    expect(
+      kindOf([
+        { name: 'hw_ecc_errors at 3/min, 12× its baseline of 0.25/min', weight: 2, actual: 3 },
+        { name: 'disk_utilization at 40 %', weight: 0.3, actual: 0.4 },
+      ]),
+    ).toBe('host_failure');
+    expect(kindOf([{ name: 'disk_utilization not reported', weight: 2 }])).toBe('unknown');
   });
 
   it('ignores demand forecasts, low risks and predictions outside the window', () => {

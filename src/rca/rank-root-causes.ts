@@ -355,14 +355,19 @@ export function rankRootCauses(input: RcaInput, config?: Partial<RcaConfig>): Hy
 
 /**
  * The symptoms a failure-risk prediction stands for: each well-known metric its explanation
- * names first with at least {@link PREDICTION_SYMPTOM_MIN_WEIGHT} of the hazard, as rising.
+ * names first with at least {@link PREDICTION_SYMPTOM_MIN_WEIGHT} of the hazard, as rising. Only
+ * attributions that raise the risk (weight > 0) from a measured value (`actual` set) count, their
+ * share taken among the raising ones: a trained model's explanation also names features that
+ * lower the risk or that were not reported (a service without a disk), which are no symptom.
  */
 function predictionSymptoms(p: Prediction | undefined): Symptom[] {
   if (p === undefined) return [];
   const out: Symptom[] = [];
-  const ordered = [...p.explanation].sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight));
+  const raising = p.explanation.filter((x) => x.weight > 0 && x.actual !== undefined && Number.isFinite(x.actual));
+  const total = raising.reduce((s, x) => s + x.weight, 0);
+  const ordered = [...raising].sort((a, b) => b.weight - a.weight);
   for (const x of ordered) {
-    if (Math.abs(x.weight) < PREDICTION_SYMPTOM_MIN_WEIGHT && out.length > 0) continue;
+    if (x.weight / total < PREDICTION_SYMPTOM_MIN_WEIGHT && out.length > 0) continue;
     const metric = PREDICTION_METRICS.find((m) => x.name === m || x.name.startsWith(`${m} `));
     if (metric !== undefined && !out.some((s) => s.metric === metric)) out.push({ metric, direction: 'up' });
   }
