@@ -44,6 +44,13 @@ export interface LoopBenchOptions {
   readonly killSwitch?: boolean;
   /** Model configs of the engine (defaults otherwise), e.g. `{ calibrator: { center: 8, width: 1 } }`. */
   readonly models?: EngineDeps['models'];
+  /**
+   * The simulated on-call person also labels what the engine said, 30 min after (as `homeostat
+   * up` does by default): anomalies true or false positive, finished incidents their root cause,
+   * which the engine learns from (calibrations, root-cause priors). Default off: the engine runs
+   * on its shipped models only.
+   */
+  readonly operatorLabels?: boolean;
 }
 
 /** Figures for one group of faults (one kind, or all). */
@@ -151,6 +158,8 @@ export interface FaultOutcome {
 const MIN = 60_000;
 /** The simulated on-call person fixes what the engine escalated or missed, 2 h after failure. */
 const OPERATOR_DELAY_MS = 2 * 3600_000;
+/** With `operatorLabels`, the simulated on-call person labels what the engine said this long after (as `homeostat up`). */
+const OPERATOR_LABEL_DELAY_MS = 30 * 60_000;
 
 /** Runs the loop benchmark and returns its metrics. */
 export async function runLoopBench(options: LoopBenchOptions): Promise<LoopMetrics> {
@@ -163,6 +172,7 @@ export async function runLoopBench(options: LoopBenchOptions): Promise<LoopMetri
     config,
     idPrefix: `b${options.seed}`,
     operatorDelayMs: OPERATOR_DELAY_MS,
+    ...(options.operatorLabels ? { operatorLabelDelayMs: OPERATOR_LABEL_DELAY_MS } : {}),
     ...(options.killSwitch ? { switches: { killSwitch: true } } : {}),
     ...(options.models ? { models: options.models } : {}),
   });

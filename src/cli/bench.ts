@@ -37,6 +37,12 @@ const LOOP_FLAGS: readonly FlagSpec[] = [
     description: 'baseline: the engine pages but never acts; faults wait for the simulated on-call',
     defaultText: 'false',
   },
+  {
+    name: 'operator-labels',
+    type: 'boolean',
+    description: 'the simulated on-call also labels anomalies and root causes 30 min after, and the engine learns from them',
+    defaultText: 'false',
+  },
 ];
 
 /** Help of `bench`. */
@@ -413,10 +419,11 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
     throw invalid(`homeostat bench loop: --faults must be a non-negative integer (got ${faults})`);
   if (!Number.isInteger(seed)) throw invalid(`homeostat bench loop: --seed must be an integer (got ${seed})`);
   const killSwitch = args.flags['kill-switch'] === true;
+  const operatorLabels = args.flags['operator-labels'] === true;
   return simulatorTask(
     'loop',
     out,
-    (onProgress) => runLoopBench({ days, faults, seed, policyPath, killSwitch, onProgress }),
+    (onProgress) => runLoopBench({ days, faults, seed, policyPath, killSwitch, operatorLabels, onProgress }),
     formatLoopTable,
   );
 }

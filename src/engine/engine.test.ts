@@ -74,6 +74,22 @@ async function feed(engine: Engine, clock: ManualClock, from: number, to: number
   }
 }
 
+/** A resolved incident on service:checkout, opened at T0, with these hypotheses (for root-cause labels). */
+function resolvedIncident(id: string, hypotheses: Hypothesis[]): Incident {
+  return {
+    id,
+    title: id,
+    status: 'resolved',
+    severity: 'low',
+    openedAt: T0,
+    updatedAt: T0,
+    entities: ['service:checkout'],
+    anomalyIds: [],
+    predictionIds: [],
+    hypotheses,
+  };
+}
+
 function strip(a: Anomaly): unknown {
   return { at: a.at, score: a.score, confidence: a.confidence, expected: a.expected, actual: a.actual };
 }
@@ -240,18 +256,7 @@ describe('Engine feedback', () => {
       path: [entityId],
       contributors: [],
     });
-    const incident = (id: string, top: Hypothesis): Incident => ({
-      id,
-      title: id,
-      status: 'resolved',
-      severity: 'low',
-      openedAt: T0,
-      updatedAt: T0,
-      entities: ['service:checkout'],
-      anomalyIds: [],
-      predictionIds: [],
-      hypotheses: [top],
-    });
+    const incident = (id: string, top: Hypothesis): Incident => resolvedIncident(id, [top]);
     await store.upsertIncident(incident('inc-a', hypothesis('service:checkout', 0.7)));
     await store.upsertIncident(incident('inc-b', hypothesis('host:gone', 0.95)));
     const confirm = (id: string) =>
@@ -259,7 +264,8 @@ describe('Engine feedback', () => {
     await confirm('inc-a');
     await confirm('inc-a'); // a second label on the same incident teaches nothing more
     await confirm('inc-b');
-    const learned = (await store.listDecisions({ kind: 'learn' })).reverse();
+    const decisions = (await store.listDecisions({ kind: 'learn' })).reverse();
+    const learned = decisions.filter((d) => d.model.kind === 'calibrator/isotonic');
     expect(learned.map((d) => [d.subject, (d.inputs as { right: boolean }).right])).toEqual([
       ['inc-a', true],
       ['inc-b', false],
@@ -272,6 +278,20 @@ describe('Engine feedback', () => {
     expect(learned[1]?.confidence).toBeLessThan(Number(/was ([\d.]+)/.exec(String(learned[1]?.explanation))?.[1]));
     const [saved] = await store.loadModelStates('rca-calibrator');
     expect(saved?.state).toMatchObject({ raws: [0.7, 0.95], labels: [1, 0] });
+    // The same labels teach the ranking's prior: each incident's hypotheses were candidates.
+    const taught = decisions.filter((d) => d.model.kind === 'rca/root-cause-priors');
+    expect(taught.map((d) => [d.subject, (d.inputs as { candidates: string[] }).candidates])).toEqual([
+      ['inc-a', ['service:checkout']],
+      ['inc-b', ['host:gone']],
+    ]);
+    expect(taught[1]?.explanation).toMatch(
+      /^root cause of inc-b confirmed as service:checkout: its prior lift is now [\d.]+ \(was [\d.]+\); 1 candidate counted, from 2 confirmed root causes$/,
+    );
+    const [priors] = await store.loadModelStates('rca-priors');
+    expect(priors?.state).toMatchObject({
+      total: { n: 3, k: 2 },
+      entities: { 'host:gone': { n: 1, k: 0 }, 'service:checkout': { n: 2, k: 2 } },
+    });
     await engine.stop();
     await store.close();
 
@@ -281,6 +301,8 @@ describe('Engine feedback', () => {
     await confirm('inc-c');
     const [last] = await store.listDecisions({ kind: 'learn' });
     expect(last?.explanation).toMatch(/from 3 confirmed root causes/);
+    const [restored] = await store.loadModelStates('rca-priors');
+    expect(restored?.state).toMatchObject({ total: { n: 4, k: 3 }, entities: { 'service:checkout': { n: 3, k: 3 } } });
     await engine.stop();
     await store.close();
   });
@@ -446,6 +468,41 @@ describe('Engine external alerts', () => {
     expect(top?.entityId).toBe('service:checkout');
     expect(top?.evidence.some((line) => line.includes('alert:HighCPU'))).toBe(true);
     await store.close();
+  });
+});
+
+describe('Engine root-cause priors', () => {
+  it('reads what confirmed root causes taught only when models.rcaPriors is on', async () => {
+    const evidenceOf = async (rcaPriors: boolean): Promise<readonly string[]> => {
+      const store = await openSqliteStore(':memory:');
+      const clock = new ManualClock(T0);
+      const engine = await makeEngine(store, clock, rcaPriors ? 'p1' : 'p0', { rcaPriors });
+      await feed(engine, clock, 0, 340);
+      await store.upsertIncident(resolvedIncident('inc-past', []));
+      await engine.feedback({
+        subjectType: 'incident',
+        subjectId: 'inc-past',
+        label: 'root_cause',
+        value: 'service:checkout',
+        source: 'operator',
+      });
+      for (let i = 340; i < 375; i++) {
+        clock.set(T0 + i * MIN);
+        const v = i >= 350 ? 0.95 : value(i);
+        await engine.ingest([{ metric: 'cpu_utilization', labels: { 'service.name': 'checkout' }, points: [{ t: T0 + i * MIN, v }] }]);
+        await engine.tick();
+      }
+      const incident = (await store.listIncidents({ limit: 5 })).find((i) => i.id !== 'inc-past');
+      await store.close();
+      return incident?.hypotheses[0]?.evidence ?? [];
+    };
+    const history = (lines: readonly string[]) => lines.filter((l) => l.startsWith('history:'));
+    // One confirmed root cause, a lone candidate: p₀ = 2/3, service kind (1 + 5·2/3)/6 = 0.7222,
+    // checkout (1 + 5·0.7222)/6 = 0.7685, lift 0.7685 / (2/3) = 1.15.
+    expect(history(await evidenceOf(true))).toEqual([
+      "history: checkout was the confirmed root cause of 1 of 1 labelled incidents it was a candidate in (few: read with its service kind's); prior ×1.15",
+    ]);
+    expect(history(await evidenceOf(false))).toEqual([]);
   });
 });
 

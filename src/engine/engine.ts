@@ -46,7 +46,7 @@ import { createSeasonalDriftMonitor, type SeasonalDriftMonitor, seasonalDriftDef
 import { incidentQuery, KnowledgeBase, knowledgeEntry } from '../learn/knowledge-base.js';
 import { regenerateRunbooks } from '../learn/runbook.js';
 import { type RootCauseCalibrationConfig, rootCauseConfig, TRAINERS, type TrainingReport } from '../learn/training.js';
-import { calibrateRanking, DEFAULT_RCA_CALIBRATION, RCA_MODEL, rankRootCauses } from '../rca/index.js';
+import { calibrateRanking, DEFAULT_RCA_CALIBRATION, RCA_MODEL, RootCausePriors, rankRootCauses } from '../rca/index.js';
 import type {
   Action,
   Anomaly,
@@ -100,6 +100,14 @@ export interface EngineModels {
   readonly rcaCalibrated: boolean;
   /** Settings of that calibrator (prior weight, smoothing, labels kept). */
   readonly rcaCalibrator: IsotonicCalibratorConfig;
+  /**
+   * Whether the ranking reads the prior that confirmed root causes teach (rca/root-cause-priors.ts:
+   * how often each entity, and its kind, was the cause when it was a candidate; learned and saved
+   * either way). Default false: on the simulated fleet, whose faults strike entities at random, it
+   * made the loop slightly worse (dev seeds with simulated labels: 187 faults at top-1 instead of
+   * 188, 9 escalations instead of 7), and the shipped confidence calibration was fitted without it.
+   */
+  readonly rcaPriors: boolean;
 }
 
 /**
@@ -126,7 +134,9 @@ export interface EngineDeps {
   readonly models?: {
     readonly [K in keyof EngineModels]?: K extends 'detectorKind' | 'forecasterKind' | 'failureRiskKind'
       ? string
-      : Partial<EngineModels[K]>;
+      : EngineModels[K] extends boolean
+        ? boolean
+        : Partial<EngineModels[K]>;
   };
   readonly switches?: Partial<EngineSwitches>;
   /** Shown in status: whether a simulator drives the clock, and its speed factor. */
@@ -228,6 +238,10 @@ const FEATURES_KEY = 'features:';
 const CALIBRATOR_KEY = 'calibrator:';
 /** Model-state key of the root-cause confidence calibrator (its prior and confirmed labels). */
 const RCA_CALIBRATOR_KEY = 'rca-calibrator';
+/** Model-state key of the root-cause priors (confirmed root causes per entity and kind). */
+const RCA_PRIORS_KEY = 'rca-priors';
+/** The root-cause priors' name in the decision log and the model states. */
+const RCA_PRIORS_MODEL: ModelRef = { kind: 'rca/root-cause-priors', version: '1' };
 const RISK_ENTITY_KINDS = new Set(['host', 'service', 'database', 'queue']);
 /** Risk led by these opens incidents. Temperature is not among them: it follows load. */
 const LEADING_INDICATORS: ReadonlySet<string> = new Set([METRICS.memory, METRICS.disk, METRICS.eccErrors]);
@@ -259,6 +273,7 @@ export class Engine implements EngineHandle {
   #rcaServed: RootCauseCalibrationConfig;
   /** P(top root-cause hypothesis is right) from its raw confidence; learns from confirmed root causes. */
   #rcaCalibrator: IsotonicCalibrator;
+  #rcaPriors = new RootCausePriors();
   readonly #detectorModel: ModelRef;
   readonly #detectorSpec: ModelSpec<unknown, Detector>;
   readonly #forecasterSpec: ModelSpec<unknown, Forecaster>;
@@ -336,6 +351,7 @@ export class Engine implements EngineHandle {
       ...riskModels(deps.models?.failureRiskKind, deps.models?.failureTrees),
       rcaCalibrated: deps.models?.rcaCalibrated ?? true,
       rcaCalibrator: isotonicCalibratorSpec.parse(deps.models?.rcaCalibrator ?? {}),
+      rcaPriors: deps.models?.rcaPriors ?? false,
     };
     this.#rcaCalibrator = isotonicCalibratorSpec.create(this.#models.rcaCalibrator, DEFAULT_RCA_CALIBRATION);
     this.#rcaServed = {
@@ -402,6 +418,14 @@ export class Engine implements EngineHandle {
         if (JSON.stringify(prior) === JSON.stringify(this.#rcaServed.blocks.map((b) => b.x))) this.#rcaCalibrator = restored;
       } catch (err) {
         this.#onError(err, 'restore root-cause calibrator');
+      }
+    }
+    const priorsSaved = (await this.#store.loadModelStates(RCA_PRIORS_KEY)).find((r) => r.key === RCA_PRIORS_KEY);
+    if (priorsSaved !== undefined && priorsSaved.kind === RCA_PRIORS_MODEL.kind) {
+      try {
+        this.#rcaPriors = new RootCausePriors({}, priorsSaved.state);
+      } catch (err) {
+        this.#onError(err, 'restore root-cause priors');
       }
     }
     for (const incident of await this.#store.listIncidents({ limit: 1000 })) {
@@ -1421,6 +1445,7 @@ export class Engine implements EngineHandle {
       windowStartMs,
       windowEndMs: now,
       incidentStartMs: rt.incident.openedAt,
+      ...(this.#models.rcaPriors && this.#rcaPriors.incidents > 0 ? { priors: this.#rcaPriors } : {}),
       predictions: rt.incident.predictionIds
         .map((id) => this.#recentPredictions.get(id))
         .filter((p): p is Prediction => p !== undefined && p.kind === 'failure_risk'),
@@ -2211,6 +2236,7 @@ export class Engine implements EngineHandle {
       await this.#learning.onFeedback(fb, { anomaly: { at: anomaly.at, confidence: anomaly.confidence } });
     }
     if (incident !== undefined && fb.label === 'root_cause' && !earlier) {
+      await this.#learnRootCausePrior(fb, incident);
       const judged = await this.#learnRootCause(fb, incident);
       if (judged !== undefined) await this.#learning.onFeedback(fb, { rootCause: judged });
     }
@@ -2297,6 +2323,34 @@ export class Engine implements EngineHandle {
       performance.now() - started,
     );
     return { at: incident.openedAt, confidence: top.confidence, right };
+  }
+
+  /**
+   * A confirmed root cause teaches the ranking's prior: every hypothesis of the incident was a
+   * candidate, the confirmed entity the cause. Saves the priors and logs a `learn` decision.
+   */
+  async #learnRootCausePrior(fb: Feedback, incident: Incident): Promise<void> {
+    const root = fb.value;
+    if (root === undefined) return;
+    const started = performance.now();
+    const kindOf = (id: string): string => this.#twin.entity(id)?.kind ?? 'unknown';
+    const candidates = [...new Set(incident.hypotheses.map((h) => h.entityId))].map((entityId) => ({ entityId, kind: kindOf(entityId) }));
+    const before = this.#rcaPriors.lift(root, kindOf(root));
+    this.#rcaPriors.observe(candidates, root, kindOf(root));
+    const after = this.#rcaPriors.lift(root, kindOf(root));
+    await this.#store.saveModelStates([
+      { key: RCA_PRIORS_KEY, kind: RCA_PRIORS_MODEL.kind, version: 1, state: this.#rcaPriors.state(), updatedAt: this.#clock.now() },
+    ]);
+    await this.#log(
+      'learn',
+      incident.id,
+      RCA_PRIORS_MODEL,
+      { feedbackId: fb.id, confirmed: root, candidates: candidates.map((c) => c.entityId) },
+      { incidents: this.#rcaPriors.incidents },
+      after,
+      `root cause of ${incident.id} confirmed as ${root}: its prior lift is now ${fmt(after)} (was ${fmt(before)}); ${candidates.length} ${candidates.length === 1 ? 'candidate' : 'candidates'} counted, from ${this.#rcaPriors.incidents} confirmed root causes`,
+      performance.now() - started,
+    );
   }
 
   twin(): TwinView {

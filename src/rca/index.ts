@@ -9,7 +9,9 @@ export type { FaultKindGuess, FaultKindInput, Symptom } from './infer-fault-kind
 export { inferFaultKind } from './infer-fault-kind.js';
 export { DEFAULT_RCA_CONFIG, RCA_MODEL, rankRootCauses } from './rank-root-causes.js';
 export { calibrateRanking, DEFAULT_RCA_CALIBRATION } from './calibration.js';
-export type { RcaConfig, RcaInput, RcaWeights } from './types.js';
+export type { PriorCandidate, PriorCount, RootCausePriorConfig, RootCausePriorState } from './root-cause-priors.js';
+export { DEFAULT_ROOT_CAUSE_PRIOR_CONFIG, RootCausePriors } from './root-cause-priors.js';
+export type { RcaConfig, RcaInput, RcaWeights, RootCausePriorView } from './types.js';
 export type { CaseRanker, CaseRanking, RankedCandidate, RcaCase, RcaEdge, RcaMetric } from './case-types.js';
 export type { AttributionOptions, MetricRankerSettings, RankerCalibration } from './metric-ranker.js';
 export type { AttributionCalibration, MetricAttributionSettings, MetricChange } from './metric-attribution.js';

@@ -4,6 +4,7 @@ import type { Anomaly, Attribution, ChangeEvent, Prediction } from '../records/t
 import type { Entity, EntityKind, Relation, Topology } from '../twin/types.js';
 import { inferFaultKind } from './infer-fault-kind.js';
 import { RCA_MODEL, rankRootCauses } from './rank-root-causes.js';
+import { RootCausePriors } from './root-cause-priors.js';
 
 const T0 = Date.UTC(2026, 0, 5, 10, 0); // 10:00 UTC
 const MIN = 60_000;
@@ -702,5 +703,54 @@ describe('heat that follows load', () => {
       anomalousDependents: 0,
     });
     expect(heatOnly.kind).toBe('host_failure');
+  });
+});
+
+describe('rankRootCauses with root-cause history', () => {
+  /** A load balancer in front of a service: both slow, the balancer a minute first. */
+  const front: Topology = {
+    entities: [entity('load_balancer', 'lb-1'), entity('service', 'cart'), entity('host', 'h1')],
+    relations: [rel('load_balancer:lb-1', 'connects_to', 'service:cart'), rel('service:cart', 'runs_on', 'host:h1')],
+  };
+  const slow = [
+    anomaly('load_balancer:lb-1', 'latency_p99_ms', 0, { expected: 150, actual: 900, confidence: 0.99 }),
+    anomaly('load_balancer:lb-1', 'error_rate', 0, { expected: 0.01, actual: 0.2, confidence: 0.99 }),
+    anomaly('service:cart', 'latency_p99_ms', 4, { expected: 120, actual: 800, confidence: 0.8 }),
+  ];
+  const input = { anomalies: slow, topology: front, events: [], windowStartMs: T0 - 60 * MIN, windowEndMs: T0 + 60 * MIN };
+  const priors = new RootCausePriors();
+  for (let i = 0; i < 4; i++) {
+    priors.observe(
+      [
+        { entityId: 'load_balancer:lb-1', kind: 'load_balancer' },
+        { entityId: 'service:cart', kind: 'service' },
+      ],
+      'load_balancer:lb-1',
+      'load_balancer',
+    );
+  }
+
+  it('multiplies each share by its lift, says so in the evidence, and leaves the scores alone', () => {
+    const plain = rankRootCauses(input);
+    const taught = rankRootCauses({ ...input, priors });
+    const score = (hs: typeof plain, id: string) => hs.find((h) => h.entityId === id)?.score;
+    const confidence = (hs: typeof plain, id: string) => hs.find((h) => h.entityId === id)?.confidence ?? 0;
+    // Here history says the balancer is the usual culprit (4 of 4), the service never (0 of 4).
+    expect(plain[0]?.entityId).toBe('service:cart');
+    expect(taught[0]?.entityId).toBe('load_balancer:lb-1');
+    expect(score(taught, 'service:cart')).toBe(score(plain, 'service:cart'));
+    expect(confidence(taught, 'load_balancer:lb-1')).toBeGreaterThan(confidence(plain, 'load_balancer:lb-1'));
+    expect(confidence(taught, 'service:cart')).toBeLessThan(confidence(plain, 'service:cart'));
+    expect(taught[0]?.evidence).toContain(
+      "history: lb-1 was the confirmed root cause of 4 of 4 labelled incidents it was a candidate in (few: read with its load_balancer kind's); prior ×1.69",
+    );
+    expect(taught[0]?.contributors.at(-1)).toMatchObject({
+      name: 'prior lift',
+      actual: priors.lift('load_balancer:lb-1', 'load_balancer'),
+    });
+    // No history: the same ranking as without priors.
+    expect(rankRootCauses({ ...input, priors: new RootCausePriors() })).toEqual(
+      plain.map((h) => ({ ...h, contributors: [...h.contributors, { name: 'prior lift', weight: 0, actual: 1 }] })),
+    );
   });
 });

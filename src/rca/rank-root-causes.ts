@@ -32,6 +32,10 @@
  * among the machine's symptoms). Any machine-specific signal (disk, packet loss, hardware, `up`)
  * keeps the machine-as-cause direction.
  *
+ * History. With `priors` (what confirmed root causes taught, rca/root-cause-priors.ts), each
+ * candidate's lift multiplies its share below (`exp(score / temperature) · lift`): ranking and
+ * confidence move by `temperature · ln(lift)` in score, and an evidence line says why.
+ *
  * Confidence = margin share × evidence strength:
  *   `confidence_i = softmax_i(score / temperature) · E_i`, with the softmax over ALL candidates,
  *   `E_i = support_i · kindFactor_i · (0.75 + 0.25 · coverage_i)`, where support is `s` (or, for
@@ -257,9 +261,17 @@ export function rankRootCauses(input: RcaInput, config?: Partial<RcaConfig>): Hy
     c.score = w.onset * c.onset + w.magnitude * c.strength + w.propagation * c.propagation + w.change * c.change + w.kind * c.kind;
   }
 
-  const ranked = [...candidates.values()].sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const topScore = ranked[0]?.score ?? 0;
-  const shares = ranked.map((c) => Math.exp((c.score - topScore) / cfg.temperature));
+  // History as a prior: share ∝ exp(score / temperature) · lift, i.e. the score moves by T · ln(lift).
+  const liftOf = new Map<string, number>();
+  for (const c of candidates.values()) {
+    const lift = input.priors?.lift(c.id, entities.get(c.id)?.kind ?? 'unknown') ?? 1;
+    liftOf.set(c.id, Number.isFinite(lift) && lift > 0 ? lift : 1);
+  }
+  const posterior = (c: Candidate): number => c.score + cfg.temperature * Math.log(liftOf.get(c.id) ?? 1);
+  const ranked = [...candidates.values()].sort((a, b) => posterior(b) - posterior(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const top = ranked[0];
+  const topPosterior = top === undefined ? 0 : posterior(top);
+  const shares = ranked.map((c) => Math.exp((posterior(c) - topPosterior) / cfg.temperature));
   const totalShare = shares.reduce((s, x) => s + x, 0);
   const totalStrength = evidencedIds.reduce((s, id) => s + (candidates.get(id)?.strength ?? 0), 0);
   const name = (id: string): string => entities.get(id)?.name ?? id;
@@ -316,6 +328,13 @@ export function rankRootCauses(input: RcaInput, config?: Partial<RcaConfig>): Hy
       evidence.push(`deploy of ${name(c.id)} at ${clockTime(c.deploy.at)}, ${lead} min before the first anomaly`);
     }
     evidence.push(`fault kind ${c.guess.kind}: ${c.guess.reason} on ${name(c.id)}`);
+    const lift = liftOf.get(c.id) ?? 1;
+    if (input.priors !== undefined && Math.abs(lift - 1) >= 0.05) {
+      const { n, k } = input.priors.countOf(c.id);
+      evidence.push(
+        `history: ${name(c.id)} was the confirmed root cause of ${k} of ${n} labelled incidents it was a candidate in${n < 5 ? ` (few: read with its ${entities.get(c.id)?.kind ?? 'unknown'} kind's)` : ''}; prior ×${lift.toFixed(2)}`,
+      );
+    }
     const rootFirst = c.anomalies[0];
     for (const node of tree.order) {
       const link = tree.parent.get(node);
@@ -340,6 +359,7 @@ export function rankRootCauses(input: RcaInput, config?: Partial<RcaConfig>): Hy
       { name: 'propagation', weight: cfg.weights.propagation * c.propagation, actual: c.propagation },
       { name: 'change', weight: cfg.weights.change * c.change, actual: c.change },
       { name: 'kind', weight: cfg.weights.kind * c.kind, actual: c.kind },
+      ...(input.priors === undefined ? [] : [{ name: 'prior lift', weight: cfg.temperature * Math.log(lift), actual: lift }]),
     ];
     return {
       entityId: c.id,

@@ -32,6 +32,19 @@ export interface RcaInput {
    * gap longer than `burstGapMs` between consecutive anomalies/predictions starts a new burst.
    */
   readonly incidentStartMs?: number;
+  /**
+   * What confirmed root causes taught (rca/root-cause-priors.ts): each candidate's ranking share
+   * is multiplied by `lift(entityId, entityKind)` (1 = no history). Default none (every lift 1).
+   */
+  readonly priors?: RootCausePriorView;
+}
+
+/** The part of `RootCausePriors` the ranking reads. */
+export interface RootCausePriorView {
+  /** Prior lift of the entity being the root cause, relative to the average candidate; > 0. */
+  lift(entityId: string, kind: string): number;
+  /** Incidents in which the entity was a candidate (`n`) and the confirmed root cause (`k`). */
+  countOf(entityId: string): { readonly n: number; readonly k: number };
 }
 
 /** Weights of the five score components; each component is in [0, 1]. */
