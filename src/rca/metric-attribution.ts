@@ -168,8 +168,13 @@ export function metricChange(
   const known = fullScale !== undefined && fullScale.max > fullScale.min;
   if (known) range = fullScale.max - fullScale.min;
   else {
-    const lo = Math.min(normal[0] as number, ...incident);
-    const hi = Math.max(normal[normal.length - 1] as number, ...incident);
+    // A loop, not Math.min(...incident): a long incident would overflow the argument list.
+    let lo = normal[0] as number;
+    let hi = normal[normal.length - 1] as number;
+    for (const v of incident) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
     range = hi - lo;
   }
   const absDev = normal.map((v) => Math.abs(v - level)).sort((a, b) => a - b);
