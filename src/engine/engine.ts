@@ -1849,10 +1849,7 @@ export class Engine implements EngineHandle {
         // signal that never alarmed in this incident, not anomalous now): a service whose usual
         // error rate sits near the bound is where it always is, not still failing.
         const base = rt.baselines.get(sid);
-        const usual =
-          base === undefined
-            ? srt.open === undefined
-            : worst - base.expected <= Math.max(base.scale * 4, Math.abs(base.expected) * 0.05, 1e-3);
+        const usual = base === undefined ? srt.open === undefined : worst - base.expected <= recoveryBand(base);
         checks.push({ name: `${metric}@${action.target}`, weight: worst <= bound || usual ? 0 : 1, expected: bound, actual: worst });
       }
     }
@@ -1865,7 +1862,7 @@ export class Engine implements EngineHandle {
       // Back within 4 robust σ of the pre-incident baseline, or at least two thirds of the way
       // back from the worst value of the incident (a scaled-out service under a surge that is
       // still going on runs hotter than before it, but is no longer in trouble).
-      const band = Math.max(base.scale * 4, Math.abs(base.expected) * 0.05, 1e-3);
+      const band = recoveryBand(base);
       const signed = (v: number): number => (base.direction === 'up' ? v - base.expected : base.expected - v);
       const worst = Math.max(...srt.recent.slice(-VERIFY_POINTS).map(signed));
       const ok = worst <= band || worst <= signed(base.peak) / 3;
@@ -2434,6 +2431,14 @@ function withCapacityHypotheses(
   if (extra.length === 0) return [...ranked];
   const ids = new Set(extra.map((h) => h.entityId));
   return [...ranked.filter((h) => !ids.has(h.entityId)), ...extra].sort((a, b) => b.confidence - a.confidence);
+}
+
+/**
+ * How far past its pre-incident baseline a signal may stay and count as back to normal after an
+ * action: 4 robust σ, at least 5 % of the baseline's magnitude (and 0.001).
+ */
+function recoveryBand(base: Pick<OpenAnomaly, 'expected' | 'scale'>): number {
+  return Math.max(base.scale * 4, Math.abs(base.expected) * 0.05, 1e-3);
 }
 
 /** An incident's title from its top hypothesis; a capacity plan's says it is a forecast and its size. */
