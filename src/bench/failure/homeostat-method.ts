@@ -155,6 +155,27 @@ export interface HomeostatTreesFit {
   readonly tune: Float64Array;
 }
 
+/** The options with their defaults, checked (what {@link fitHomeostatTrees} trains with and {@link homeostatMethod} describes). */
+function treeSettings(options: HomeostatMethodOptions) {
+  const settings = {
+    depths: options.depths ?? [4, 2],
+    rounds: options.rounds ?? 200,
+    checkEvery: options.checkEvery ?? 25,
+    eta: options.eta ?? 0.05,
+    minChildWeights: options.minChildWeights ?? [100, 1],
+    subsample: options.subsample ?? 0.8,
+    seed: options.seed ?? 0,
+  };
+  const { depths, minChildWeights, checkEvery } = settings;
+  if (depths.length === 0 || minChildWeights.length === 0)
+    throw invalid(
+      `homeostatMethod: expected at least one depth and one min child weight (got ${depths.length} and ${minChildWeights.length})`,
+    );
+  if (!(Number.isInteger(checkEvery) && checkEvery >= 1))
+    throw invalid(`homeostatMethod: checkEvery must be an integer ≥ 1 (got ${checkEvery})`);
+  return settings;
+}
+
 interface Candidate {
   readonly set: string;
   readonly columns: readonly number[];
@@ -178,19 +199,7 @@ interface Candidate {
  * @example const { model, platt } = fitHomeostatTrees(grid.fit.matrix, grid.tune.matrix)
  */
 export function fitHomeostatTrees(fit: FeatureMatrix, tuneRows: FeatureMatrix, options: HomeostatMethodOptions = {}): HomeostatTreesFit {
-  const depths = options.depths ?? [4, 2];
-  const rounds = options.rounds ?? 200;
-  const checkEvery = options.checkEvery ?? 25;
-  const eta = options.eta ?? 0.05;
-  const minChildWeights = options.minChildWeights ?? [100, 1];
-  const subsample = options.subsample ?? 0.8;
-  const seed = options.seed ?? 0;
-  if (depths.length === 0 || minChildWeights.length === 0)
-    throw invalid(
-      `homeostatMethod: expected at least one depth and one min child weight (got ${depths.length} and ${minChildWeights.length})`,
-    );
-  if (!(Number.isInteger(checkEvery) && checkEvery >= 1))
-    throw invalid(`homeostatMethod: checkEvery must be an integer ≥ 1 (got ${checkEvery})`);
+  const { depths, rounds, checkEvery, eta, minChildWeights, subsample, seed } = treeSettings(options);
   if (fit.rows === 0) throw invalid('homeostat: expected fit rows (got 0)');
   const sets: { name: string; columns: number[] }[] = [];
   for (const set of options.featureSets ?? TREE_FEATURE_SETS) {
@@ -293,17 +302,8 @@ export function predictHomeostatTrees(fitted: Pick<HomeostatTreesFit, 'trees' | 
  * @example runFailureBench({ root, methods: [homeostatMethod(), ...failureBaselines()] })
  */
 export function homeostatMethod(options: HomeostatMethodOptions = {}): FailureMethod {
-  const depths = options.depths ?? [4, 2];
-  const rounds = options.rounds ?? 200;
-  const checkEvery = options.checkEvery ?? 25;
-  const eta = options.eta ?? 0.05;
-  const minChildWeights = options.minChildWeights ?? [100, 1];
-  const subsample = options.subsample ?? 0.8;
+  const { depths, rounds, checkEvery, eta, minChildWeights, subsample } = treeSettings(options);
   const sets = (options.featureSets ?? TREE_FEATURE_SETS).map((s) => s.name);
-  if (depths.length === 0 || minChildWeights.length === 0)
-    throw invalid(
-      `homeostatMethod: expected at least one depth and one min child weight (got ${depths.length} and ${minChildWeights.length})`,
-    );
   return {
     name: 'homeostat',
     description: `gradient-boosted trees (XGBoost, eta ${eta}, subsample ${subsample}, base score = fit base rate) on the weighted fit rows, served by the TypeScript evaluator; chosen by margin ROC-AUC on the tune rows: the feature set (${sets.join(' / ')}) at depth ${depths[0]} × min child weight ${minChildWeights[0]}, then depth × min child weight among ${depths.join(' / ')} × ${minChildWeights.join(' / ')}, and the number of trees (up to ${rounds}, every ${checkEvery}); Platt calibration and F1-maximising threshold on the tune rows`,
