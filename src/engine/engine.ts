@@ -1532,10 +1532,11 @@ export class Engine implements EngineHandle {
   #sizeSurge(hypotheses: readonly Hypothesis[]): readonly Hypothesis[] {
     const top = hypotheses[0];
     if (top === undefined || top.faultKind !== 'traffic_surge' || top.params !== undefined) return hypotheses;
-    if (this.#twin.entity(top.entityId)?.kind !== 'service') return hypotheses;
+    const entity = this.#twin.entity(top.entityId);
+    if (entity?.kind !== 'service') return hypotheses;
     const saturation = this.#twin.signal(top.entityId, METRICS.saturation)?.v;
     const live = this.#twin.signal(top.entityId, METRICS.replicas)?.v;
-    const replicas = live !== undefined && live >= 1 ? Math.round(live) : this.#twin.entity(top.entityId)?.capacity?.replicas;
+    const replicas = live !== undefined && live >= 1 ? Math.round(live) : entity.capacity?.replicas;
     if (saturation === undefined || !(saturation >= 0) || replicas === undefined || !(Number.isInteger(replicas) && replicas >= 1)) {
       return hypotheses;
     }
@@ -2332,9 +2333,10 @@ export class Engine implements EngineHandle {
     const started = performance.now();
     const kindOf = (id: string): string => this.#twin.entity(id)?.kind ?? 'unknown';
     const candidates = [...new Set(incident.hypotheses.map((h) => h.entityId))].map((entityId) => ({ entityId, kind: kindOf(entityId) }));
-    const before = this.#rcaPriors.lift(root, kindOf(root));
-    this.#rcaPriors.observe(candidates, root, kindOf(root));
-    const after = this.#rcaPriors.lift(root, kindOf(root));
+    const rootKind = kindOf(root);
+    const before = this.#rcaPriors.lift(root, rootKind);
+    this.#rcaPriors.observe(candidates, root, rootKind);
+    const after = this.#rcaPriors.lift(root, rootKind);
     await this.#store.saveModelStates([
       { key: RCA_PRIORS_KEY, kind: RCA_PRIORS_MODEL.kind, version: 1, state: this.#rcaPriors.state(), updatedAt: this.#clock.now() },
     ]);
