@@ -33,6 +33,16 @@ export interface DetectConfig {
    */
   readonly directions: Readonly<Record<string, 'up' | 'down' | 'both'>>;
   readonly defaultDirection: 'up' | 'down' | 'both';
+  /**
+   * Saturation ceilings of utilisation metrics (a share of capacity, 0–1). A point at or above
+   * its metric's ceiling that is also unusual for its series (at least 3 robust σ above an
+   * expected value below the ceiling) counts as anomalous even when its calibrated confidence
+   * is under `alert.minConfidence`: a robust z whose scale has absorbed a daily swing scores a
+   * CPU pinned at 95 % only 3–7σ. Like Dynatrace's CPU-saturation event (> 95 % for 3 of 5
+   * minutes) and the USE method, but gated on the series' own baseline, so a service that always
+   * runs hot does not alarm. Default: CPU 0.9, memory and disk 0.95.
+   */
+  readonly ceilings: Readonly<Record<string, number>>;
 }
 
 /** How anomalies group into incidents and when an incident moves on. */
@@ -166,6 +176,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
       request_rate: 'both',
     },
     defaultDirection: 'both',
+    ceilings: { cpu_utilization: 0.9, memory_utilization: 0.95, disk_utilization: 0.95 },
   },
   alert: {
     minConfidence: 0.9,

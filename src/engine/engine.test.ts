@@ -26,7 +26,13 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function makeEngine(store: Store, clock: ManualClock, prefix: string, models?: EngineDeps['models']): Promise<Engine> {
+async function makeEngine(
+  store: Store,
+  clock: ManualClock,
+  prefix: string,
+  models?: EngineDeps['models'],
+  config: EngineDeps['config'] = { ...DEFAULT_ENGINE_CONFIG, persistPoints: true },
+): Promise<Engine> {
   const engine = new Engine({
     ...(models ? { models } : {}),
     store,
@@ -35,7 +41,7 @@ async function makeEngine(store: Store, clock: ManualClock, prefix: string, mode
     clock,
     executors: new ExecutorSet([]),
     policy: parsePolicy(POLICY),
-    config: { ...DEFAULT_ENGINE_CONFIG, persistPoints: true },
+    config,
     idPrefix: prefix,
   });
   await engine.start();
@@ -439,6 +445,52 @@ describe('Engine input drift', () => {
   });
 });
 
+describe('Engine saturation ceilings', () => {
+  /** CPU swinging 0.33–0.57 every 4 hours (a robust z's scale absorbs the swing), pinned at 0.93 from minute 600. */
+  const swinging = (i: number): number => (i >= 600 ? 0.93 + 0.005 * Math.sin(i) : 0.45 + 0.12 * Math.sin((2 * Math.PI * i) / 240));
+
+  async function run(prefix: string, ceilings: Readonly<Record<string, number>>, level: (i: number) => number) {
+    const store = await openSqliteStore(':memory:');
+    const clock = new ManualClock(T0);
+    const config = { ...DEFAULT_ENGINE_CONFIG, detect: { ...DEFAULT_ENGINE_CONFIG.detect, ceilings }, persistPoints: false };
+    const engine = await makeEngine(store, clock, prefix, undefined, config);
+    for (let i = 0; i < 620; i++) {
+      clock.set(T0 + i * MIN);
+      await engine.ingest([
+        { metric: 'cpu_utilization', labels: { 'service.name': 'checkout' }, points: [{ t: T0 + i * MIN, v: level(i) }] },
+      ]);
+      await engine.tick();
+    }
+    return store;
+  }
+
+  it('alarms on a CPU pinned above its ceiling that its score alone (under the alert line) would miss, and dates it from where it began', async () => {
+    const store = await run('c1', DEFAULT_ENGINE_CONFIG.detect.ceilings, swinging);
+    const [a, ...more] = await store.listAnomalies({ limit: 10 });
+    expect(more).toEqual([]);
+    expect(a).toMatchObject({ metric: 'cpu_utilization', direction: 'up', at: T0 + 601 * MIN, confidence: 0.9 });
+    // 3–8 robust σ: over the ceiling's gate, under the calibrated alert line (8.2σ).
+    expect(a?.score).toBeGreaterThanOrEqual(3);
+    expect(a?.score).toBeLessThan(8);
+    expect(a?.explanation).toMatch(/for 2 points, at or above its saturation ceiling 0\.900$/);
+    // The ranking sees the deviation from its first point (10:00), not from when it alerted (10:01).
+    const [incident] = await store.listIncidents({ limit: 5 });
+    expect(incident?.hypotheses[0]?.entityId).toBe('service:checkout');
+    expect(incident?.hypotheses[0]?.evidence[0]).toMatch(/cpu_utilization rose at 10:00 /);
+    await store.close();
+  });
+
+  it('stays quiet without a ceiling, and on a series whose usual level is already above it', async () => {
+    const none = await run('c2', {}, swinging);
+    expect(await none.listAnomalies({ limit: 10 })).toEqual([]);
+    await none.close();
+    // A service that always runs at 0.91–0.95 (its expected value is over the ceiling).
+    const hot = await run('c3', DEFAULT_ENGINE_CONFIG.detect.ceilings, (i) => 0.93 + 0.02 * Math.sin((2 * Math.PI * i) / 240));
+    expect(await hot.listAnomalies({ limit: 10 })).toEqual([]);
+    await hot.close();
+  });
+});
+
 describe('Engine external alerts', () => {
   it('takes a firing Alertmanager alert on the incident’s entities as root-cause evidence, once however often it is re-sent', async () => {
     const store = await openSqliteStore(':memory:');
@@ -540,18 +592,7 @@ describe('Engine model records', () => {
     expect((await store.listModelVersions('anomaly-detector')).map((v) => [v.version, v.kind])).toEqual([[1, 'detector/robust-z']]);
     await makeEngine(store, clock, 'm2');
     expect(await store.listModelVersions('anomaly-detector')).toHaveLength(1);
-    const changed = new Engine({
-      store,
-      bus: new MemoryBus(),
-      twin: new Twin(),
-      clock,
-      executors: new ExecutorSet([]),
-      policy: parsePolicy(POLICY),
-      config: DEFAULT_ENGINE_CONFIG,
-      models: { detector: { alpha: 0.02 } },
-      idPrefix: 'm3',
-    });
-    await changed.start();
+    await makeEngine(store, clock, 'm3', { detector: { alpha: 0.02 } }, DEFAULT_ENGINE_CONFIG);
     const versions = await store.listModelVersions('anomaly-detector');
     expect(versions.map((v) => v.version)).toEqual([1, 2]);
     expect(versions[1]?.config).toMatchObject({ alpha: 0.02 });

@@ -155,6 +155,8 @@ interface OpenAnomaly {
   readonly id: string;
   incidentId?: string;
   readonly at: number;
+  /** When its deviation began (≥ {@link SOFT_Z} robust σ), at or before it was raised: its onset for RCA. */
+  readonly since: number;
   readonly expected: number;
   readonly scale: number;
   readonly direction: 'up' | 'down';
@@ -764,7 +766,9 @@ export class Engine implements EngineHandle {
       const frozen = rt.open !== undefined && p.t - rt.open.at < alert.maxFreezeMs;
       if (!frozen) rt.detector.learn(p);
       if (s === undefined) continue;
-      const confidence = (rt.calibrator ?? this.#calibrator).calibrate(s.raw);
+      const calibrated = (rt.calibrator ?? this.#calibrator).calibrate(s.raw);
+      const ceiling = this.#saturatedAt(record.metric, p.v, s.raw, s.expected);
+      const confidence = ceiling !== undefined ? Math.max(calibrated, alert.minConfidence) : calibrated;
       if (confidence >= alert.minConfidence) {
         rt.hits++;
         rt.normalRun = 0;
@@ -778,7 +782,8 @@ export class Engine implements EngineHandle {
       }
       const due = rt.open === undefined || p.t - rt.lastRaisedAt >= alert.renotifyMs;
       if (rt.hits >= alert.consecutivePoints && due) {
-        await this.#raise(rt, p, s.raw, s.expected, confidence, s.contributors, performance.now() - started);
+        const saturation = calibrated < alert.minConfidence ? ceiling : undefined;
+        await this.#raise(rt, p, s.raw, s.expected, confidence, s.contributors, performance.now() - started, saturation);
       }
     }
   }
@@ -827,6 +832,16 @@ export class Engine implements EngineHandle {
     }
   }
 
+  /**
+   * The saturation ceiling of a metric (`detect.ceilings`) that a point reached while unusual for
+   * its series (≥ {@link SOFT_Z} robust σ above an expected value under the ceiling); else undefined.
+   */
+  #saturatedAt(metric: string, v: number, raw: number, expected: number): number | undefined {
+    const ceiling = this.#config.detect.ceilings[metric];
+    return ceiling !== undefined && v >= ceiling && expected < ceiling && raw >= SOFT_Z ? ceiling : undefined;
+  }
+
+  /** Raises (or re-notifies) an anomaly; `saturation` is the ceiling that made the point anomalous, when its score alone did not. */
   async #raise(
     rt: SeriesRuntime,
     p: Point,
@@ -835,6 +850,7 @@ export class Engine implements EngineHandle {
     confidence: number,
     contributors: readonly Attribution[],
     latencyMs: number,
+    saturation?: number,
   ): Promise<void> {
     const direction = p.v >= expected ? 'up' : 'down';
     const scale = raw > 0 ? Math.abs(p.v - expected) / raw : 0;
@@ -852,10 +868,13 @@ export class Engine implements EngineHandle {
       direction,
       model: this.#detectorModel,
       contributors,
-      explanation: `${record.metric} on ${record.entityId} is ${fmt(p.v)}, ${direction === 'up' ? 'above' : 'below'} the expected ${fmt(expected)} by ${fmt(raw)}σ${contributors[0] && contributors[0].name !== 'deviation' ? ` (${contributors[0].name})` : ''} for ${rt.hits} points`,
+      explanation: `${record.metric} on ${record.entityId} is ${fmt(p.v)}, ${direction === 'up' ? 'above' : 'below'} the expected ${fmt(expected)} by ${fmt(raw)}σ${contributors[0] && contributors[0].name !== 'deviation' ? ` (${contributors[0].name})` : ''} for ${rt.hits} points${saturation === undefined ? '' : `, at or above its saturation ceiling ${fmt(saturation)}`}`,
       status: 'open',
     };
-    if (rt.open === undefined) rt.open = { id: anomaly.id, at: p.t, expected, scale, direction, peak: p.v };
+    if (rt.open === undefined) {
+      const since = Math.min(rt.deviatingSince ?? p.t, p.t);
+      rt.open = { id: anomaly.id, at: p.t, since, expected, scale, direction, peak: p.v };
+    }
     rt.lastRaisedAt = p.t;
     this.#counts.anomalies++;
     this.#twin.setAnomaly(record.entityId, anomaly.id, true, p.t);
@@ -1621,8 +1640,16 @@ export class Engine implements EngineHandle {
     const near = new Set<string>();
     for (const e of rt.incident.entities) for (const n of this.#related(e)) near.add(n);
     const around = (await this.#store.listAnomalies({ fromMs, toMs: toMs + 1, limit: 5000 })).filter((a) => near.has(a.entityId));
-    const byId = new Map(own.map((a) => [a.id, a]));
-    for (const a of around) if (!byId.has(a.id)) byId.set(a.id, a);
+    // An alert is raised once its score stayed over the line; the ranking orders onsets, so an
+    // open alert starts where its deviation began (a CPU climbing from 15:36 alerts at 15:40).
+    const onsetOf = new Map<string, number>();
+    for (const srt of this.#series.values()) if (srt.open !== undefined) onsetOf.set(srt.open.id, srt.open.since);
+    const withOnset = (a: Anomaly): Anomaly => {
+      const since = onsetOf.get(a.id);
+      return since !== undefined && since < a.at ? { ...a, at: since } : a;
+    };
+    const byId = new Map(own.map((a) => [a.id, withOnset(a)]));
+    for (const a of around) if (!byId.has(a.id)) byId.set(a.id, withOnset(a));
     // Signals that deviate but did not (yet) raise an alert are evidence too, weighted by their
     // calibrated confidence: a saturated CPU at 5 robust σ explains latency alarms of its callers
     // even when it stayed under the alert threshold (as BARO/NSigma rank every metric).
