@@ -18,7 +18,7 @@ export interface KindNotes {
 }
 
 const DETECTOR_USE =
-  'Scores each point of one series for how unusual it is (higher = more anomalous), score then learn, so a point is never scored against itself. It never decides what is an alert: its raw score goes through the series calibrator and the alert rule (confidence ≥ 0.9 on 2 points by default) before an anomaly is raised.';
+  'Scores each point of one series for how unusual it is (higher = more anomalous), score then learn, so a point is never scored against itself. It never decides what is an alert: its raw score goes through the series calibrator and the alert rule (by default confidence ≥ 0.9 on 2 points, or a utilisation at or above its saturation ceiling while ≥ 3σ above a baseline under it) before an anomaly is raised.';
 const DETECTOR_OUTCOME =
   'an anomaly it raised, confirmed (`true_positive`) or rejected (`false_positive`) by an operator or verification; accuracy is then the precision of raised anomalies, at the confidence the anomaly carried';
 const CALIBRATOR_OUTCOME = 'a labelled case (true or false) at the probability the calibrator gave';
@@ -35,7 +35,7 @@ const NOTES: Readonly<Record<string, KindNotes>> = {
     outcome: DETECTOR_OUTCOME,
     source: 'src/models/robust-z.ts',
     limits: [
-      'Strong daily seasonality: the daily peak looks anomalous until the baseline follows it.',
+      'Strong daily seasonality: the daily peak looks anomalous until the baseline follows it, and the swing inflates the scale, so a jump within the day’s range (a CPU from 0.5 to 0.92) scores only 3–7σ (the engine’s saturation ceilings catch a utilisation pinned near full).',
       'Heavy-tailed or multimodal noise.',
       'Level shifts: scored high for about 1/alpha points while the baseline adapts.',
     ],
