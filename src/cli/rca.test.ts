@@ -41,6 +41,27 @@ describe('homeostat rca', () => {
     expect(report.hypotheses[0].confidence + report.hypotheses[1].confidence).toBeLessThanOrEqual(1);
   });
 
+  it('reads a PetShop issue folder with its scenario graph, and says where the labelled root cause ranked', async () => {
+    const issue = join(root, 'scenario', 'test', 'issue_0');
+    mkdirSync(issue, { recursive: true });
+    writeFileSync(join(root, 'scenario', 'graph.csv'), ',Site,Search\nSite,0,1\nSearch,0,0\n');
+    const rows = [0, 300, 600, 900, 1200].map((dt, i) => `${1_681_000_000 + dt},${i < 2 ? 0.1 : 0.2},${i < 2 ? 0.03 : 1.0}`);
+    const header = ['microservice,Site,Search', 'metric,latency,latency', 'statistic,p99,p99', 'unix_timestamp,,'];
+    writeFileSync(join(issue, 'metrics.csv'), `${[...header, ...rows].join('\n')}\n`);
+    writeFileSync(join(issue, 'target.json'), JSON.stringify({ target: { timestamp: 1_681_000_600 }, root_cause: { node: 'Search' } }));
+    const out = join(root, 'petshop.json');
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    expect(await rcaCommand(['--case', issue, '--out', out])).toBe(0);
+    const text = String(stdout.mock.calls[0]?.[0]);
+    expect(text).toContain(
+      'homeostat rca: scenario/test/issue_0: 2 metrics of 2 candidates, 2 normal and 3 incident rows, call graph of 1 edges\n',
+    );
+    expect(text).toContain('\nlabelled root cause: Search, ranked 1 of 2\n');
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.truth).toEqual({ causes: ['Search'], rank: 1 });
+    expect(report.hypotheses[0].candidate).toBe('Search');
+  });
+
   it('says what is missing', async () => {
     await expect(rcaCommand([])).rejects.toThrow('homeostat rca: --case is required');
     await expect(rcaCommand(['--case', join(root, 'nope')])).rejects.toThrow(/expected normal\.csv \+ anomalous\.csv, or metrics\.csv/);

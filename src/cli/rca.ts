@@ -15,9 +15,14 @@ const FLAGS: readonly FlagSpec[] = [
   {
     name: 'case',
     type: 'string',
-    description: 'case folder (required): normal.csv + anomalous.csv, or metrics.csv + anomaly start; optional graph.csv (from,to)',
+    description:
+      'case folder (required): normal.csv + anomalous.csv; metrics.csv + anomaly start; or a PetShop issue (metrics.csv with its 4 header rows + target.json); optional graph.csv (from,to edges or an adjacency matrix)',
   },
-  { name: 'anomaly-start', type: 'string', description: 'incident start for metrics.csv (ISO 8601 or epoch s/ms); overrides anomaly.json' },
+  {
+    name: 'anomaly-start',
+    type: 'string',
+    description: 'incident start for metrics.csv (ISO 8601 or epoch s/ms); overrides anomaly.json and target.json',
+  },
   { name: 'out', type: 'string', description: 'write every ranked hypothesis as JSON to this file' },
   { name: 'top', type: 'number', description: 'hypotheses to print', defaultText: '5' },
 ];
@@ -25,7 +30,7 @@ const FLAGS: readonly FlagSpec[] = [
 /** Help of `rca`. */
 export const RCA_HELP = helpText(
   'homeostat rca --case DIR [--anomaly-start TIME] [--out FILE.json]',
-  'Ranks which candidate (service, node) most likely caused the incident in a case folder: robust\ndeviation of each metric from the normal rows, the call graph when there is one, and a top-1\nconfidence calibrated on labelled dev cases. Columns are <candidate>_<kind> or <candidate>/<kind>/...',
+  "Ranks which candidate (service, node) most likely caused the incident in a case folder: robust\ndeviation of each metric from the normal rows, the call graph when there is one, and a top-1\nconfidence calibrated on labelled dev cases. Columns are <candidate>_<kind> or <candidate>/<kind>/...\nA PetShop issue folder (<scenario>/<train|test>/issue_N, as in the datasets) is read as the benchmark\nreads it: start = target.json target.timestamp, graph = the scenario's graph.csv two levels up.",
   FLAGS,
 );
 
@@ -34,6 +39,8 @@ export interface RcaReport {
   readonly case: string;
   readonly model: { readonly kind: string; readonly version: string };
   readonly anomalous: boolean;
+  /** The labelled root cause(s) when the case folder names them (a PetShop issue's target.json), and the best rank one got. */
+  readonly truth?: { readonly causes: readonly string[]; readonly rank: number | null };
   readonly hypotheses: readonly {
     readonly rank: number;
     readonly candidate: string;
@@ -49,6 +56,7 @@ export function rcaReport(c: RcaCase, ranking: CaseRanking): RcaReport {
     case: c.id,
     model: METRIC_RANKER_MODEL,
     anomalous: ranking.anomalous,
+    ...(c.truth !== undefined && c.truth.length > 0 ? { truth: { causes: c.truth, rank: truthRank(c.truth, ranking) } } : {}),
     hypotheses: ranking.ranked.map((h, i) => ({
       rank: i + 1,
       candidate: h.candidate,
@@ -57,6 +65,12 @@ export function rcaReport(c: RcaCase, ranking: CaseRanking): RcaReport {
       evidence: h.evidence,
     })),
   };
+}
+
+/** 1-based rank of the best-ranked true cause, or null when none is ranked. */
+function truthRank(truth: readonly string[], ranking: CaseRanking): number | null {
+  const at = ranking.ranked.findIndex((h) => truth.includes(h.candidate));
+  return at < 0 ? null : at + 1;
 }
 
 /** Runs `homeostat rca`. */
@@ -85,6 +99,12 @@ export async function rcaCommand(argv: readonly string[]): Promise<number> {
       `${String(i + 1).padStart(2)}. ${h.candidate}  confidence ${h.confidence.toFixed(3)}  (score ${Number(h.score.toPrecision(4))})`,
     );
     for (const e of h.evidence) lines.push(`      - ${e}`);
+  }
+  if (c.truth !== undefined && c.truth.length > 0) {
+    const rank = truthRank(c.truth, ranking);
+    lines.push(
+      `labelled root cause: ${c.truth.join(', ')}, ${rank === null ? 'not ranked' : `ranked ${rank} of ${ranking.ranked.length}`}`,
+    );
   }
   const out = args.flags.out as string | undefined;
   if (out !== undefined) {

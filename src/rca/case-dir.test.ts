@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readPetshop } from '../bench/rca/datasets.js';
 import { ownerOf, readCaseDir } from './case-dir.js';
 
 const root = mkdtempSync(join(tmpdir(), 'homeostat-case-dir-'));
@@ -93,6 +94,125 @@ describe('readCaseDir with overlapping windows', () => {
     const c = readCaseDir(dir);
     expect(Array.from(c.t)).toEqual([5000, 7000, 9000, 11_000, 12_000]);
     expect(c.anomalyStart).toBe(3);
+  });
+});
+
+const PET_HEAD = [
+  'microservice,A,A,B,C',
+  'metric,latency,requests,latency,availability',
+  'statistic,Average,Sum,p50,Average',
+  'unix_timestamp,,,,',
+];
+// 5 rows at 1000 s, 1300 s, ... ; B's p50 is missing throughout
+const PET_ROWS = ['1000.0,1,0,,100', '1300.0,2,10,,100', '1600.0,3,20,,100', '1900.0,4,30,,99', '2200.0,5,40,,98'];
+const PET_GRAPH = ',A,B,C,D\nA,0.0,1.0,0.0,1.0\nB,0.0,0.0,1.0,0.0\nC,0.0,0.0,0.0,0.0\nD,0.0,0.0,0.0,0.0\n';
+
+/** Writes files under root, creating folders: `{ 'a/b/c.csv': text }`. */
+function tree(files: Record<string, string>): void {
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(join(root, file, '..'), { recursive: true });
+    writeFileSync(join(root, file), text);
+  }
+}
+
+function target(timestamp: unknown, node?: string): string {
+  return JSON.stringify({
+    target: { node: 'A', metric: 'latency', agg: 'Average', timestamp },
+    ...(node === undefined ? {} : { root_cause: { node, metric: null } }),
+  });
+}
+
+describe('readCaseDir on a PetShop issue folder', () => {
+  const base = join('petshop-root', 'rca', 'petshop', 'low');
+  tree({
+    [join(base, 'graph.csv')]: PET_GRAPH,
+    [join(base, 'test', 'issue_0', 'metrics.csv')]: `${[...PET_HEAD, ...PET_ROWS].join('\n')}\n`,
+    [join(base, 'test', 'issue_0', 'target.json')]: target(1500, 'B'),
+  });
+
+  it('reads the case the benchmark reads from the same tree', () => {
+    const c = readCaseDir(join(root, base, 'test', 'issue_0'));
+    const bench = readPetshop(join(root, 'petshop-root')).data?.find((b) => b.id === 'low/test/issue_0');
+    expect(bench).toBeDefined();
+    expect(c.id).toBe('low/test/issue_0');
+    expect(c.dataset).toBe('petshop');
+    expect(Array.from(c.t)).toEqual(Array.from(bench?.t ?? []));
+    expect(Array.from(c.t)).toEqual([1_000_000, 1_300_000, 1_600_000, 1_900_000, 2_200_000]);
+    // target 1500 s: rows 1000 s and 1300 s are the reference
+    expect(c.anomalyStart).toBe(bench?.anomalyStart);
+    expect(c.anomalyStart).toBe(2);
+    const columns = (metrics: typeof c.metrics) => metrics.map((m) => [m.name, m.candidate, m.kind, Array.from(m.values)]);
+    expect(columns(c.metrics)).toEqual(columns(bench?.metrics ?? []));
+    expect(columns(c.metrics)).toEqual([
+      ['A/latency/Average', 'A', 'latency', [1, 2, 3, 4, 5]],
+      ['A/requests/Sum', 'A', 'load', [0, 10, 20, 30, 40]],
+      ['B/latency/p50', 'B', 'latency', [Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN]],
+      ['C/availability/Average', 'C', 'availability', [100, 100, 100, 99, 98]],
+    ]);
+    expect(c.candidates).toEqual(bench?.candidates);
+    expect(c.candidates).toEqual(['A', 'B', 'C']);
+    // the scenario's graph two levels up, without the edge to D (no metrics)
+    expect(c.graph).toEqual(bench?.graph);
+    expect(c.graph).toEqual([
+      { from: 'A', to: 'B' },
+      { from: 'B', to: 'C' },
+    ]);
+    expect(c.truth).toEqual(bench?.truth);
+    expect(c.truth).toEqual(['B']);
+  });
+
+  it('takes the start from the flag, then anomaly.json, then target.json, and the folder graph.csv first', () => {
+    const dir = join(root, base, 'train', 'issue_1');
+    tree({
+      [join(base, 'train', 'issue_1', 'metrics.csv')]: `${[...PET_HEAD, ...PET_ROWS].join('\n')}\n`,
+      [join(base, 'train', 'issue_1', 'target.json')]: target(1500),
+      [join(base, 'train', 'issue_1', 'graph.csv')]: 'from,to\nC,A\nC,Z\n',
+    });
+    const c = readCaseDir(dir);
+    expect(c.id).toBe('low/train/issue_1');
+    expect(c.anomalyStart).toBe(2);
+    expect(c.truth).toBeUndefined();
+    expect(c.graph).toEqual([{ from: 'C', to: 'A' }]);
+    expect(readCaseDir(dir, { anomalyStart: '1900' }).anomalyStart).toBe(3);
+    writeFileSync(join(dir, 'anomaly.json'), '{"start": 1300}');
+    expect(readCaseDir(dir).anomalyStart).toBe(1);
+    expect(readCaseDir(dir, { anomalyStart: '2200' }).anomalyStart).toBe(4);
+    // not under <scenario>/<train|test>/: named after the folder, no scenario graph
+    const alone = join(root, 'petshop-alone', 'x', 'issue_9');
+    tree({
+      [join('petshop-alone', 'graph.csv')]: PET_GRAPH,
+      [join('petshop-alone', 'x', 'issue_9', 'metrics.csv')]: `${[...PET_HEAD, ...PET_ROWS].join('\n')}\n`,
+      [join('petshop-alone', 'x', 'issue_9', 'target.json')]: target(1500, 'C'),
+    });
+    const a = readCaseDir(alone);
+    expect([a.id, a.graph, a.truth]).toEqual(['issue_9', undefined, ['C']]);
+  });
+
+  it('says when the target time leaves no row on one side, is missing, or a header row is wrong', () => {
+    const dir = join(root, base, 'test', 'issue_2');
+    const metrics = join(dir, 'metrics.csv');
+    const targetFile = join(dir, 'target.json');
+    tree({ [join(base, 'test', 'issue_2', 'metrics.csv')]: `${[...PET_HEAD, ...PET_ROWS].join('\n')}\n` });
+    expect(() => readCaseDir(dir)).toThrow(
+      /needs the anomaly start \(expected --anomaly-start TIME, anomaly\.json \{"start": \.\.\.\} or target\.json \{"target": \{"timestamp": UNIX_SECONDS\}\}; found none of them\)/,
+    );
+    writeFileSync(targetFile, target(1000, 'B'));
+    expect(() => readCaseDir(dir)).toThrow(
+      /the anomaly start 1970-01-01T00:16:40\.000Z \(target\.json target\.timestamp\) leaves no row before it: .*\(metrics\.csv runs 1970-01-01T00:16:40\.000Z \.\. 1970-01-01T00:36:40\.000Z\)/,
+    );
+    writeFileSync(targetFile, target(2201, 'B'));
+    expect(() => readCaseDir(dir)).toThrow(
+      /the anomaly start 1970-01-01T00:36:41\.000Z \(target\.json target\.timestamp\) leaves no row at or after it/,
+    );
+    writeFileSync(targetFile, JSON.stringify({ root_cause: { node: 'B' } }));
+    expect(() => readCaseDir(dir)).toThrow(/found target\.json without target\.timestamp\)/);
+    writeFileSync(targetFile, target('soon', 'B'));
+    expect(() => readCaseDir(dir)).toThrow(`${targetFile}: expected target.timestamp in Unix seconds (got "soon")`);
+    writeFileSync(targetFile, target(1500, 'B'));
+    writeFileSync(metrics, `${[...PET_HEAD.slice(0, 3), 'unix_time,,,,', ...PET_ROWS].join('\n')}\n`);
+    expect(() => readCaseDir(dir)).toThrow(`${metrics}:4: expected the header row "unix_timestamp,…" (got "unix_time,,,,")`);
+    writeFileSync(metrics, `${[...PET_HEAD.slice(0, 3), 'unix_timestamp,,,', ...PET_ROWS].join('\n')}\n`);
+    expect(() => readCaseDir(dir)).toThrow(`${metrics}:4: expected 5 fields as in row 1 (got 4)`);
   });
 });
 

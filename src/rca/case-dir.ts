@@ -1,14 +1,22 @@
 /**
  * @module rca/case-dir
- * Reads one root-cause case from a folder, for `homeostat rca --case DIR`. Two layouts:
+ * Reads one root-cause case from a folder, for `homeostat rca --case DIR`. Three layouts:
  * - like a Sock Shop run: `normal.csv` (the reference) and `anomalous.csv` (the incident), wide
  *   CSVs with the same columns, a `time` (or `timestamp`) column and one column per metric (when
  *   the windows overlap, as in Sock Shop's orders-mem/5, the normal rows' times are moved back to
  *   end one sampling step before the first incident row: they are only a reference);
  * - one `metrics.csv` with a `time`/`timestamp` column, plus the incident's start from
  *   `options.anomalyStart` (the `--anomaly-start` flag) or `anomaly.json` `{ "start": ... }`;
- *   rows at or after the start are the incident.
- * Optional `graph.csv`: a call graph, header `from,to`, one edge per line (`from` calls `to`).
+ *   rows at or after the start are the incident;
+ * - like a PetShop issue (`<scenario>/<train|test>/issue_N`): a `metrics.csv` whose first cell is
+ *   `microservice` (PetShop's 4 header rows, see rca/petshop-files), read exactly as the benchmark
+ *   reads it (candidates = the nodes; kinds latency, availability, load). The start is the flag,
+ *   else `anomaly.json`, else `target.json`'s `target.timestamp` (Unix seconds); `root_cause.node`
+ *   there, when given, is the case's truth. The graph is the folder's `graph.csv`, else, for a
+ *   folder `<scenario>/<train|test>/<issue>`, the scenario's `graph.csv`, restricted to the
+ *   candidates; the case is named `<scenario>/<train|test>/<issue>`, as in the benchmark.
+ * Optional `graph.csv`: a call graph, either header `from,to` and one edge per line (`from` calls
+ * `to`), or PetShop's adjacency matrix (an empty first header cell, then the node names).
  * Metric columns are `<candidate>_<kind>` (`carts_cpu`, `carts_lat_90`) or `<candidate>/<kind>/...`
  * (`PetSite/latency/Average`); a name with neither is its own candidate of kind `value`.
  * Timestamps: epoch seconds or milliseconds, or ISO 8601 (see telemetry/csv-table). This module
@@ -19,19 +27,21 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { describe, invalid } from '../errors.js';
 import { type MetricTable, parseMetricTable, parseTimestamp } from '../telemetry/csv-table.js';
 import type { RcaCase, RcaEdge, RcaMetric } from './case-types.js';
+import { isPetshopMetrics, parsePetshopGraph, parsePetshopMetrics, parsePetshopTarget, petshopCase } from './petshop-files.js';
 
 /** Options of {@link readCaseDir}. */
 export interface CaseDirOptions {
-  /** Incident start for a `metrics.csv` folder: ISO 8601 or epoch seconds/ms; overrides `anomaly.json`. */
+  /** Incident start for a `metrics.csv` folder: ISO 8601 or epoch seconds/ms; overrides `anomaly.json` and `target.json`. */
   readonly anomalyStart?: string;
 }
 
 /**
  * Reads a case folder (see the module comment) into an {@link RcaCase} named after the folder
- * (`carts-cpu/1` for a numbered run folder).
+ * (`carts-cpu/1` for a numbered run folder, `<scenario>/<train|test>/<issue>` for a PetShop issue).
  * @throws HomeostatError `invalid_argument` naming the file (and line) for a missing file, a
- *   malformed CSV or JSON, columns that differ between normal and anomalous, times that do not
- *   increase within a file, a start outside the rows, or a graph edge that is not `from,to`.
+ *   malformed CSV or JSON (PetShop's header rows included), columns that differ between normal and
+ *   anomalous, times that do not increase within a file, a missing start or one that leaves no row
+ *   before it or none at or after it, or a graph that is neither `from,to` edges nor an adjacency matrix.
  * @example readCaseDir('cases/carts-cpu-1').candidates // ['carts', 'carts-db', ...]
  */
 export function readCaseDir(dir: string, options: CaseDirOptions = {}): RcaCase {
@@ -62,17 +72,12 @@ export function readCaseDir(dir: string, options: CaseDirOptions = {}): RcaCase 
     const anomalous = parseTable(anomalousText, join(dir, 'anomalous.csv'));
     table = concat(normal, anomalous, dir);
     anomalyStart = normal.timestamps.length;
+  } else if (metricsText !== undefined && isPetshopMetrics(metricsText)) {
+    return readPetshopIssue(dir, full, metricsText, options, text);
   } else if (metricsText !== undefined) {
     table = parseTable(metricsText, join(dir, 'metrics.csv'));
-    const startMs = startOf(dir, options.anomalyStart, text('anomaly.json'));
-    anomalyStart = table.timestamps.findIndex((t) => t >= startMs);
-    const first = table.timestamps[0] as number;
-    const last = table.timestamps[table.timestamps.length - 1] as number;
-    if (anomalyStart < 1) {
-      throw invalid(
-        `rca case ${dir}: the anomaly start ${new Date(startMs).toISOString()} must leave normal rows before it and incident rows from it (metrics.csv runs ${new Date(first).toISOString()} .. ${new Date(last).toISOString()})`,
-      );
-    }
+    const start = startOf(dir, options.anomalyStart, text('anomaly.json'));
+    anomalyStart = startIndex(table.timestamps, start, dir);
   } else {
     throw invalid(`rca case ${dir}: expected normal.csv + anomalous.csv, or metrics.csv (found neither)`);
   }
@@ -95,6 +100,41 @@ export function readCaseDir(dir: string, options: CaseDirOptions = {}): RcaCase 
     candidates,
     ...(graph === undefined ? {} : { graph }),
   };
+}
+
+/**
+ * A PetShop issue folder (see the module comment), read as bench/rca/datasets' readPetshop reads
+ * it: same metrics, candidates, rows, start, restricted graph and truth.
+ */
+function readPetshopIssue(
+  dir: string,
+  full: string,
+  metricsText: string,
+  options: CaseDirOptions,
+  text: (file: string) => string | undefined,
+): RcaCase {
+  const table = parsePetshopMetrics(metricsText, join(dir, 'metrics.csv'));
+  const targetText = text('target.json');
+  const target = targetText === undefined ? undefined : parsePetshopTarget(targetText, join(dir, 'target.json'));
+  const anomalyJson = text('anomaly.json');
+  const start =
+    options.anomalyStart === undefined && anomalyJson === undefined && target?.timestampMs !== undefined
+      ? { ms: target.timestampMs, from: 'target.json target.timestamp' }
+      : startOf(dir, options.anomalyStart, anomalyJson, targetText === undefined ? 'none of them' : 'target.json without target.timestamp');
+  const anomalyStart = startIndex(table.t, start, dir);
+  // An issue of the datasets' tree, `<scenario>/<train|test>/<issue>`, shares its scenario's graph.
+  const split = basename(dirname(full));
+  const inScenario = split === 'train' || split === 'test';
+  const localGraph = text('graph.csv');
+  let graph: RcaEdge[] | undefined;
+  if (localGraph !== undefined) graph = parseGraph(localGraph, join(dir, 'graph.csv'));
+  else if (inScenario) {
+    const scenarioGraph = join('..', '..', 'graph.csv');
+    const scenarioText = text(scenarioGraph);
+    if (scenarioText !== undefined) graph = parseGraph(scenarioText, join(dir, scenarioGraph));
+  }
+  const id = inScenario ? `${basename(dirname(dirname(full)))}/${split}/${basename(full)}` : basename(full);
+  return petshopCase(id, table, anomalyStart, graph, target?.rootCause);
 }
 
 /**
@@ -172,15 +212,27 @@ function checkIncreasing(table: MetricTable, dir: string): void {
   }
 }
 
-function startOf(dir: string, flag: string | undefined, json: string | undefined): number {
+/** An incident start (epoch ms) and where it came from, for errors. */
+interface Start {
+  readonly ms: number;
+  readonly from: string;
+}
+
+/**
+ * The start from the flag, else from `anomaly.json`. `petshop` (what a PetShop folder holds instead)
+ * adds target.json to the sources the error names.
+ */
+function startOf(dir: string, flag: string | undefined, json: string | undefined, petshop?: string): Start {
   if (flag !== undefined) {
     const ms = parseTimestamp(flag);
     if (ms === undefined) throw invalid(`rca case ${dir}: --anomaly-start must be ISO 8601 or epoch seconds/ms (got ${describe(flag)})`);
-    return ms;
+    return { ms, from: '--anomaly-start' };
   }
   if (json === undefined) {
     throw invalid(
-      `rca case ${dir}: metrics.csv needs the anomaly start (expected --anomaly-start TIME or anomaly.json {"start": ...}; found neither)`,
+      petshop === undefined
+        ? `rca case ${dir}: metrics.csv needs the anomaly start (expected --anomaly-start TIME or anomaly.json {"start": ...}; found neither)`
+        : `rca case ${dir}: metrics.csv needs the anomaly start (expected --anomaly-start TIME, anomaly.json {"start": ...} or target.json {"target": {"timestamp": UNIX_SECONDS}}; found ${petshop})`,
     );
   }
   let parsed: unknown;
@@ -194,14 +246,33 @@ function startOf(dir: string, flag: string | undefined, json: string | undefined
   if (ms === undefined) {
     throw invalid(`${join(dir, 'anomaly.json')}: start must be ISO 8601 or epoch seconds/ms (got ${describe(start)})`);
   }
-  return ms;
+  return { ms, from: 'anomaly.json' };
 }
 
+/** Index of the first row at or after the start; it must leave at least one row on each side. */
+function startIndex(t: Float64Array, start: Start, dir: string): number {
+  const at = t.findIndex((x) => x >= start.ms);
+  if (at < 1) {
+    // A start far outside the Date range (a mistyped target.timestamp) is shown as a number.
+    const iso = (ms: number): string => (Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} ms`);
+    const first = iso(t[0] as number);
+    const last = iso(t[t.length - 1] as number);
+    throw invalid(
+      `rca case ${dir}: the anomaly start ${iso(start.ms)} (${start.from}) leaves no row ${at === 0 ? 'before it' : 'at or after it'}: it must leave normal rows before it and incident rows from it (metrics.csv runs ${first} .. ${last})`,
+    );
+  }
+  return at;
+}
+
+/** A `from,to` edge list, or an adjacency matrix (PetShop's) when the header's first cell is empty. */
 function parseGraph(text: string, source: string): RcaEdge[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const header = (lines[0] ?? '').split(',').map((c) => c.trim().toLowerCase());
+  if (header.length > 1 && header[0] === '') return parsePetshopGraph(text, source);
   if (header.length !== 2 || header[0] !== 'from' || header[1] !== 'to') {
-    throw invalid(`${source} line 1: expected the header from,to (got ${describe(lines[0] ?? '')})`);
+    throw invalid(
+      `${source} line 1: expected the header from,to (an edge list) or ,<node>,<node>,... (an adjacency matrix) (got ${describe(lines[0] ?? '')})`,
+    );
   }
   const edges: RcaEdge[] = [];
   for (let i = 1; i < lines.length; i++) {

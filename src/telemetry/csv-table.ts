@@ -45,8 +45,13 @@ export function parseTimestamp(text: string): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
-/** Splits one CSV record into fields (RFC 4180 quotes); `line` is 1-based, for errors. */
-function splitRecord(text: string, line: number, source: string): string[] {
+/**
+ * Splits one CSV record into fields (RFC 4180 double quotes, `""` inside quotes is a quote);
+ * unquoted fields are trimmed. `line` (1-based) and `source` only name the record in errors.
+ * @throws HomeostatError invalid_argument on an unterminated quoted field or text after a closing quote.
+ * @example splitRecord('a,"b,c", d', 1, 'x.csv') // ['a', 'b,c', 'd']
+ */
+export function splitRecord(text: string, line: number, source: string): string[] {
   const out: string[] = [];
   let i = 0;
   while (true) {

@@ -14,9 +14,21 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe as describeValue, invalid } from '../../errors.js';
 import type { RcaCase, RcaEdge, RcaMetric } from '../../rca/case-types.js';
+import {
+  cellValue,
+  type PetshopTable,
+  petshopCase,
+  readPetshopGraph,
+  readPetshopMetrics,
+  readPetshopTarget,
+  restrictGraph,
+  secondsCell,
+} from '../../rca/petshop-files.js';
 import { type Loaded, readSmd, type Skipped, type SmdMachine } from '../anomaly/datasets.js';
 
 export type { Loaded, Skipped } from '../anomaly/datasets.js';
+/** The PetShop file readers live in rca/petshop-files (shared with `homeostat rca --case`). */
+export { readPetshopGraph, readPetshopMetrics } from '../../rca/petshop-files.js';
 
 /** Rows of a PetShop no-issue window: as many as an issue file holds (5 rows of 5 minutes). */
 export const PETSHOP_WINDOW_ROWS = 5;
@@ -33,24 +45,6 @@ function subdirs(dir: string): string[] {
   return readdirSync(dir)
     .filter((n) => isDir(join(dir, n)))
     .sort();
-}
-
-/** A cell as a number: empty / nan / null / na → NaN; anything else not a number throws. */
-function cellValue(text: string, file: string, line: number, column: string): number {
-  const cell = text.trim();
-  if (cell === '' || /^(nan|null|na)$/i.test(cell)) return Number.NaN;
-  const v = Number(cell);
-  if (!Number.isFinite(v)) throw invalid(`${file}:${line}: column ${describeValue(column)} must be a number (got ${describeValue(cell)})`);
-  return v;
-}
-
-/** Unix seconds → epoch ms, rejecting what is not a time. */
-function secondsCell(text: string, file: string, line: number): number {
-  const v = Number(text.trim());
-  if (text.trim() === '' || !Number.isFinite(v)) {
-    throw invalid(`${file}:${line}: time must be Unix seconds (got ${describeValue(text)})`);
-  }
-  return v * 1000;
 }
 
 /** A Sock Shop column `<container>_<metric>` → candidate and kind; `_lat_50/90/99` → latency, `_lod` → load. */
@@ -173,99 +167,6 @@ export function readSockShop(root: string): Loaded<RcaCase> {
   return { data, path, skipped };
 }
 
-/** PetShop's `metric` header → a kind: `requests` → load, others lower-cased as they are (latency, availability). */
-function petshopKind(metric: string): string {
-  const m = metric.trim().toLowerCase();
-  return m === 'requests' ? 'load' : m;
-}
-
-interface PetshopTable {
-  readonly t: Float64Array;
-  readonly metrics: readonly RcaMetric[];
-}
-
-/**
- * Reads a PetShop `metrics.csv`: 4 header rows (`microservice`, `metric`, `statistic`,
- * `unix_timestamp` in the first column; one column per node × metric × statistic), then one row
- * per 5 minutes with Unix seconds first. Metric names are `<node>/<metric>/<statistic>`.
- * @throws HomeostatError invalid_argument naming file and line on a malformed header, a row with
- *   another field count, a non-numeric value or times that do not increase.
- */
-export function readPetshopMetrics(file: string): PetshopTable {
-  const rows = textLines(readFileSync(file, 'utf8'));
-  const head = rows.slice(0, 4).map(csvFields);
-  if (head.length < 4)
-    throw invalid(`${file}: expected 4 header rows (microservice, metric, statistic, unix_timestamp) (got ${head.length})`);
-  const expected = ['microservice', 'metric', 'statistic', 'unix_timestamp'];
-  head.forEach((h, i) => {
-    if ((h[0] ?? '').trim() !== expected[i]) {
-      throw invalid(`${file}:${i + 1}: expected the header row "${expected[i]},…" (got ${describeValue(rows[i] ?? '')})`);
-    }
-  });
-  const width = (head[0] as string[]).length;
-  if (width < 2) throw invalid(`${file}:1: expected at least one metric column (got none)`);
-  for (let i = 1; i < 4; i++) {
-    if ((head[i] as string[]).length !== width)
-      throw invalid(`${file}:${i + 1}: expected ${width} fields as in row 1 (got ${(head[i] as string[]).length})`);
-  }
-  const n = rows.length - 4;
-  if (n < 1) throw invalid(`${file}: no data rows after the 4 header rows`);
-  const t = new Float64Array(n);
-  const values = Array.from({ length: width - 1 }, () => new Float64Array(n));
-  const names = Array.from({ length: width - 1 }, (_, j) => {
-    const [node, metric, stat] = [0, 1, 2].map((i) => ((head[i] as string[])[j + 1] ?? '').trim());
-    return { node: node as string, metric: metric as string, name: `${node}/${metric}/${stat}` };
-  });
-  for (let r = 0; r < n; r++) {
-    const line = r + 5;
-    const f = csvFields(rows[r + 4] as string);
-    if (f.length !== width) throw invalid(`${file}:${line}: expected ${width} fields as in the header (got ${f.length})`);
-    t[r] = secondsCell(f[0] as string, file, line);
-    if (r > 0 && (t[r] as number) <= (t[r - 1] as number)) throw invalid(`${file}:${line}: unix_timestamp must increase (got ${f[0]})`);
-    for (let j = 1; j < width; j++) (values[j - 1] as Float64Array)[r] = cellValue(f[j] as string, file, line, names[j - 1]?.name ?? '');
-  }
-  const metrics = names.map((nm, j) => {
-    if (nm.node === '') throw invalid(`${file}:1: column ${j + 2} has no microservice name`);
-    return { name: nm.name, candidate: nm.node, kind: petshopKind(nm.metric), values: values[j] as Float64Array };
-  });
-  return { t, metrics };
-}
-
-/**
- * Reads a PetShop `graph.csv`: an adjacency matrix with node names as the header row and first
- * column; a non-zero cell (row a, column b) is an edge a → b (a calls b).
- * @throws HomeostatError invalid_argument on a ragged matrix, row names that differ from the
- *   header, or a cell that is not a number.
- */
-export function readPetshopGraph(file: string): RcaEdge[] {
-  const rows = textLines(readFileSync(file, 'utf8')).map(csvFields);
-  const names = (rows[0] ?? []).slice(1).map((s) => s.trim());
-  if (names.length === 0) throw invalid(`${file}:1: expected a header row of node names (got none)`);
-  const edges: RcaEdge[] = [];
-  for (let i = 1; i < rows.length; i++) {
-    const row = rows[i] as string[];
-    if (row.length !== names.length + 1)
-      throw invalid(`${file}:${i + 1}: expected ${names.length + 1} fields as in the header (got ${row.length})`);
-    const from = (row[0] as string).trim();
-    if (from !== names[i - 1])
-      throw invalid(
-        `${file}:${i + 1}: expected row ${i} to be node ${describeValue(names[i - 1])} as in the header (got ${describeValue(from)})`,
-      );
-    for (let j = 1; j < row.length; j++) {
-      const v = cellValue(row[j] as string, file, i + 1, names[j - 1] as string);
-      if (Number.isFinite(v) && v !== 0) edges.push({ from, to: names[j - 1] as string });
-    }
-  }
-  if (rows.length - 1 !== names.length) throw invalid(`${file}: expected ${names.length} rows, one per node (got ${rows.length - 1})`);
-  return edges;
-}
-
-function restrictGraph(edges: readonly RcaEdge[] | undefined, candidates: readonly string[]): RcaEdge[] | undefined {
-  if (!edges) return undefined;
-  const known = new Set(candidates);
-  return edges.filter((e) => known.has(e.from) && known.has(e.to));
-}
-
 function sliceRows(metrics: readonly RcaMetric[], from: number, to: number): RcaMetric[] {
   return metrics.map((m) => ({ ...m, values: m.values.slice(from, to) }));
 }
@@ -306,26 +207,14 @@ export function readPetshop(root: string): Loaded<RcaCase> {
           skipped.push({ name: id, reason: 'expected metrics.csv and target.json' });
           continue;
         }
-        const target = readTarget(targetFile);
+        const target = readPetshopTarget(targetFile);
         const table = readPetshopMetrics(metricsFile);
         const anomalyStart = table.t.findIndex((x) => x >= target.timestampMs);
         if (anomalyStart <= 0) {
           skipped.push({ name: id, reason: `target.timestamp leaves no row ${anomalyStart === 0 ? 'before' : 'at or after'} it` });
           continue;
         }
-        const candidates = candidatesOf(table.metrics);
-        const g = restrictGraph(graph, candidates);
-        data.push({
-          id,
-          dataset: 'petshop',
-          t: table.t,
-          anomalyStart,
-          metrics: table.metrics,
-          candidates,
-          ...(g ? { graph: g } : {}),
-          truth: [target.rootCause],
-          split: folder === 'train' ? 'dev' : 'report',
-        });
+        data.push({ ...petshopCase(id, table, anomalyStart, graph, target.rootCause), split: folder === 'train' ? 'dev' : 'report' });
       }
     }
     const noissueFile = join(dir, 'noissue', 'metrics.csv');
@@ -354,24 +243,6 @@ function noIssueWindows(table: PetshopTable, scenario: string, graph: readonly R
     });
   }
   return out;
-}
-
-function readTarget(file: string): { timestampMs: number; rootCause: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (cause) {
-    throw invalid(`${file}: not valid JSON (${(cause as Error).message})`);
-  }
-  const target = (json as { target?: { timestamp?: unknown } } | null)?.target;
-  const rootCause = (json as { root_cause?: { node?: unknown } } | null)?.root_cause;
-  if (typeof target?.timestamp !== 'number' || !Number.isFinite(target.timestamp)) {
-    throw invalid(`${file}: expected target.timestamp in Unix seconds (got ${describeValue(target?.timestamp)})`);
-  }
-  if (typeof rootCause?.node !== 'string' || rootCause.node === '') {
-    throw invalid(`${file}: expected root_cause.node, a node name (got ${describeValue(rootCause?.node)})`);
-  }
-  return { timestampMs: target.timestamp * 1000, rootCause: rootCause.node };
 }
 
 /** SMD metric column (1-based) → candidate name `m01` … `m38` (sorts as the columns do). */
