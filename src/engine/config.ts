@@ -40,7 +40,9 @@ export interface DetectConfig {
    * is under `alert.minConfidence`: a robust z whose scale has absorbed a daily swing scores a
    * CPU pinned at 95 % only 3–7σ. Like Dynatrace's CPU-saturation event (> 95 % for 3 of 5
    * minutes) and the USE method, but gated on the series' own baseline, so a service that always
-   * runs hot does not alarm. Default: CPU 0.9, memory and disk 0.95.
+   * runs hot does not alarm. An operator's false-positive mark moves the series' score line, not
+   * its ceiling: a series that legitimately sits near full after a change needs its ceiling
+   * removed here. Default: CPU 0.9, memory and disk 0.95.
    */
   readonly ceilings: Readonly<Record<string, number>>;
 }
