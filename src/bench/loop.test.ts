@@ -114,6 +114,26 @@ describe('loop benchmark scoring', () => {
   });
 });
 
+describe('loop benchmark scoring before an onset', () => {
+  it('gives a fault an incident opened shortly before its onset only when that incident involves its root cause', () => {
+    const truth = [fault('f1', { onsetMs: T + 60 * MIN })];
+    const incidents = [
+      // 5 min before the onset, on an affected caller only, ranked wrong: something else, a false alarm.
+      incident('early', { openedAt: T + 55 * MIN, entities: ['service:b'], hypotheses: [hypothesis('service:b')] }),
+      // After the onset, ranked right: the fault's incident.
+      incident('late', { openedAt: T + 64 * MIN, entities: ['service:a', 'service:b'], hypotheses: [hypothesis('service:a')] }),
+    ];
+    const r = score(truth, incidents, [], T + 1440 * MIN, 1, 0, 1, new Set());
+    expect(r.outcomes.map((o) => [o.detected, o.mttdMin, o.attributed, o.incidents])).toEqual([[true, 4, true, ['late']]]);
+    expect(r.falseAlarms).toBe(1);
+    // A precursor on the root itself, 5 min early, is the fault's (detected at once).
+    const precursor = incident('precursor', { openedAt: T + 55 * MIN, entities: ['service:a'], hypotheses: [hypothesis('service:a')] });
+    const withPrecursor = score(truth, [precursor, ...incidents], [], T + 1440 * MIN, 1, 0, 1, new Set());
+    expect(withPrecursor.outcomes.map((o) => [o.mttdMin, o.incidents])).toEqual([[0, ['precursor', 'late']]]);
+    expect(withPrecursor.falseAlarms).toBe(1);
+  });
+});
+
 describe('decision-time root-cause calibration', () => {
   const decision = (id: string, at: number, kind: Decision['kind'], subject: string, output: unknown): Decision => ({
     id,

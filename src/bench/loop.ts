@@ -8,9 +8,11 @@
  *
  * Matching rule (stated so the figures can be checked): an incident may belong to a fault when it
  * opened between 10 min before the fault's onset and 30 min after the fault ended (fixed, ended
- * by itself, or the end of the run) and it involves at least one entity the fault affects; among
- * such faults it belongs to the one whose root cause it involves, else the one whose affected
- * entities cover the largest share of its entities. An incident that belongs to no fault is a
+ * by itself, or the end of the run) and it involves at least one entity the fault affects (one
+ * opened before the onset only when it involves the fault's root cause: a precursor on it, not
+ * something else that touched the same callers); among such faults it belongs to the one whose
+ * root cause it involves, else the one whose affected entities cover the largest share of its
+ * entities. An incident that belongs to no fault is a
  * false alarm. An action is wrong when the simulator says it
  * fixed nothing although it was executed (not a dry run). A simulated on-call person applies the
  * right fix 2 h after a fault fails (or starts) if it is still active; those repairs are not
@@ -265,6 +267,7 @@ export function score(
     for (const f of truth) {
       const end = f.fixedAtMs ?? f.naturalEndMs ?? endMs;
       if (inc.openedAt < f.onsetMs - 10 * MIN || inc.openedAt > end + 30 * MIN) continue;
+      if (inc.openedAt < f.onsetMs && !inc.entities.includes(f.rootCause)) continue;
       const overlap = inc.entities.filter((e) => f.affected.includes(e)).length;
       if (overlap === 0) continue;
       const fit = (inc.entities.includes(f.rootCause) ? 1000 : 0) + overlap / inc.entities.length;
