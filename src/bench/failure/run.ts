@@ -37,7 +37,9 @@ import {
   type ReliabilityBin,
   reliability,
   rocAuc,
+  type ScoreGroups,
   scoreGroups,
+  type ThresholdFigures,
   thresholdFigures,
 } from './metrics.js';
 import { FAILURE_TABLE_METRICS, failureCell, failureValue, renderFailureReport } from './report.js';
@@ -112,11 +114,16 @@ export function foreseeableFigures(m: FeatureMatrix, keep: Uint8Array, prob: Flo
     throw invalid(`foreseeableFigures: expected ${m.rows} flags and probabilities (got ${keep.length} and ${prob.length})`);
   const weight = Float32Array.from(m.weight, (w, i) => (keep[i] === 1 ? w : 0));
   const groups = scoreGroups(prob, m.label, weight);
-  const at = thresholdFigures(prob, m.label, threshold, weight);
+  const { balanced_accuracy: _, ...figures } = rowFigures(thresholdFigures(prob, m.label, threshold, weight), groups);
+  return { rows: keep.reduce((n, k) => n + k, 0), ...figures };
+}
+
+/** The row figures, rounded as reported: those at the threshold (`at`) and the ranking ones of the scores (`groups`). */
+function rowFigures(at: ThresholdFigures, groups: ScoreGroups) {
   return {
-    rows: keep.reduce((n, k) => n + k, 0),
-    base_rate: round(at.base_rate, 6),
     accuracy: round(at.accuracy, 6),
+    base_rate: round(at.base_rate, 6),
+    balanced_accuracy: round(at.balanced_accuracy, 6),
     roc_auc: round(rocAuc(groups), 6),
     pr_auc: round(averagePrecision(groups), 6),
     precision: round(at.precision, 6),
@@ -253,13 +260,7 @@ export function figuresOf(
   }
   return {
     figures: {
-      accuracy: round(at.accuracy, 6),
-      base_rate: round(at.base_rate, 6),
-      balanced_accuracy: round(at.balanced_accuracy, 6),
-      roc_auc: round(rocAuc(groups), 6),
-      pr_auc: round(averagePrecision(groups), 6),
-      precision: round(at.precision, 6),
-      recall: round(at.recall, 6),
+      ...rowFigures(at, groups),
       event_recall: round(ev.event_recall, 6),
       median_lead_h: round(ev.median_lead_h, 2),
       ece: round(cal.ece, 6),
