@@ -22,15 +22,8 @@ export function readText(file: string): string {
   }
 }
 
-/**
- * Lines without end-of-line characters or BOM; a final empty line is dropped.
- * @example textLines('a\r\nb\n') // ['a', 'b']
- */
-export function textLines(text: string): string[] {
-  const out = text.replace(/^\uFEFF/, '').split('\n');
-  if (out.length > 0 && out[out.length - 1] === '') out.pop();
-  return out.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-}
+/** Lines of a text (telemetry/csv-table, shared with the rca readers). */
+export { textLines } from '../telemetry/csv-table.js';
 
 /** Whether `path` exists and is a folder. */
 export function isDir(path: string): boolean {

@@ -16,7 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, invalid } from '../errors.js';
-import { splitRecord } from '../telemetry/csv-table.js';
+import { splitRecord, textLines } from '../telemetry/csv-table.js';
 import type { RcaCase, RcaEdge, RcaMetric } from './case-types.js';
 
 /** A parsed PetShop `metrics.csv`: row times and one metric per column. */
@@ -35,13 +35,6 @@ export interface PetshopTarget {
 }
 
 const HEADER_ROWS = ['microservice', 'metric', 'statistic', 'unix_timestamp'] as const;
-
-/** Lines without end-of-line characters or BOM; a final empty line is dropped. */
-function lines(text: string): string[] {
-  const out = text.replace(/^\uFEFF/, '').split('\n');
-  if (out.length > 0 && out[out.length - 1] === '') out.pop();
-  return out.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-}
 
 function fields(line: string, index: number, file: string): string[] {
   return splitRecord(line, index + 1, file);
@@ -121,7 +114,7 @@ export function isPetshopMetrics(text: string): boolean {
  * @example parsePetshopMetrics(text, 'metrics.csv').metrics[0].name // 'PetSite/latency/Average'
  */
 export function parsePetshopMetrics(text: string, file: string): PetshopTable {
-  const rows = lines(text);
+  const rows = textLines(text);
   const head = rows.slice(0, 4).map((row, i) => fields(row, i, file));
   if (head.length < 4)
     throw invalid(`${file}: expected 4 header rows (microservice, metric, statistic, unix_timestamp) (got ${head.length})`);
@@ -176,7 +169,7 @@ export function readPetshopMetrics(file: string): PetshopTable {
  * @example parsePetshopGraph(',A,B\nA,0,1\nB,0,0\n', 'graph.csv') // [{ from: 'A', to: 'B' }]
  */
 export function parsePetshopGraph(text: string, file: string): RcaEdge[] {
-  const rows = lines(text).map((row, i) => fields(row, i, file));
+  const rows = textLines(text).map((row, i) => fields(row, i, file));
   const names = (rows[0] ?? []).slice(1).map((s) => s.trim());
   if (names.length === 0) throw invalid(`${file}:1: expected a header row of node names (got none)`);
   const edges: RcaEdge[] = [];

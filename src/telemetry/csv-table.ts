@@ -46,6 +46,16 @@ export function parseTimestamp(text: string): number | undefined {
 }
 
 /**
+ * Lines without end-of-line characters or BOM; a final empty line is dropped.
+ * @example textLines('a\r\nb\n') // ['a', 'b']
+ */
+export function textLines(text: string): string[] {
+  const out = text.replace(/^\uFEFF/, '').split('\n');
+  if (out.length > 0 && out[out.length - 1] === '') out.pop();
+  return out.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+}
+
+/**
  * Splits one CSV record into fields (RFC 4180 double quotes, `""` inside quotes is a quote);
  * unquoted fields are trimmed. `line` (1-based) and `source` only name the record in errors.
  * @throws HomeostatError invalid_argument on an unterminated quoted field or text after a closing quote.
