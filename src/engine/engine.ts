@@ -1642,11 +1642,9 @@ export class Engine implements EngineHandle {
     const around = (await this.#store.listAnomalies({ fromMs, toMs: toMs + 1, limit: 5000 })).filter((a) => near.has(a.entityId));
     // An alert is raised once its score stayed over the line; the ranking orders onsets, so an
     // open alert starts where its deviation began (a CPU climbing from 15:36 alerts at 15:40).
-    const onsetOf = new Map<string, number>();
-    for (const srt of this.#series.values()) if (srt.open !== undefined) onsetOf.set(srt.open.id, srt.open.since);
     const withOnset = (a: Anomaly): Anomaly => {
-      const since = onsetOf.get(a.id);
-      return since !== undefined && since < a.at ? { ...a, at: since } : a;
+      const open = this.#series.get(a.seriesId)?.open;
+      return open?.id === a.id && open.since < a.at ? { ...a, at: open.since } : a;
     };
     const byId = new Map(own.map((a) => [a.id, withOnset(a)]));
     for (const a of around) if (!byId.has(a.id)) byId.set(a.id, withOnset(a));
