@@ -100,15 +100,14 @@ export async function rcaCommand(argv: readonly string[]): Promise<number> {
     );
     for (const e of h.evidence) lines.push(`      - ${e}`);
   }
-  if (c.truth !== undefined && c.truth.length > 0) {
-    const rank = truthRank(c.truth, ranking);
-    lines.push(
-      `labelled root cause: ${c.truth.join(', ')}, ${rank === null ? 'not ranked' : `ranked ${rank} of ${ranking.ranked.length}`}`,
-    );
+  const report = rcaReport(c, ranking);
+  if (report.truth !== undefined) {
+    const { causes, rank } = report.truth;
+    lines.push(`labelled root cause: ${causes.join(', ')}, ${rank === null ? 'not ranked' : `ranked ${rank} of ${ranking.ranked.length}`}`);
   }
   const out = args.flags.out as string | undefined;
   if (out !== undefined) {
-    writeFileSync(out, `${JSON.stringify(rcaReport(c, ranking), null, 2)}\n`);
+    writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
     lines.push(`wrote ${out}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
